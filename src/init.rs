@@ -1,0 +1,1 @@
+//! One-call setup from the environment.

@@ -1,0 +1,152 @@
+//! [`ObservabilityLayer`]: the configuration of the middleware.
+
+use std::sync::Arc;
+
+use http::HeaderName;
+use tower_layer::Layer;
+
+use super::Observability;
+use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV4, UuidV7};
+
+/// The tower layer that gives every request an ID, a span, an access-log event and panic
+/// safety. See the [module docs](crate::layer) for what it does and where to put it.
+///
+/// It holds only configuration and is cheap to clone.
+///
+/// # Example
+///
+/// ```
+/// use http::HeaderName;
+/// use http_observability::ObservabilityLayer;
+///
+/// // A public-facing service: never trust a client's ID, use the header the proxy expects.
+/// let layer = ObservabilityLayer::new()
+///     .header(HeaderName::from_static("x-correlation-id"))
+///     .trust_incoming(false);
+/// # let _ = layer;
+/// ```
+#[derive(Debug, Clone)]
+pub struct ObservabilityLayer<M = UuidV7> {
+    policy: Arc<RequestIdPolicy<M>>,
+}
+
+impl Default for ObservabilityLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ObservabilityLayer {
+    /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise.
+    pub fn new() -> Self {
+        Self::with_policy(RequestIdPolicy::new())
+    }
+}
+
+impl<M: MakeRequestId> ObservabilityLayer<M> {
+    /// A layer that resolves IDs with `policy`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::{ObservabilityLayer, request_id::RequestIdPolicy};
+    ///
+    /// let layer = ObservabilityLayer::with_policy(RequestIdPolicy::new().trust_incoming(false));
+    /// # let _ = layer;
+    /// ```
+    pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
+        Self {
+            policy: Arc::new(policy),
+        }
+    }
+
+    /// Reads and writes the ID in `header` instead of `x-request-id`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use http_observability::ObservabilityLayer;
+    ///
+    /// let layer = ObservabilityLayer::new().header(HeaderName::from_static("x-trace-id"));
+    /// # let _ = layer;
+    /// ```
+    pub fn header(self, header: HeaderName) -> Self
+    where
+        M: Clone,
+    {
+        self.map_policy(|p| p.header(header))
+    }
+
+    /// Whether a valid incoming ID is kept (the default) or always replaced.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::ObservabilityLayer;
+    ///
+    /// let public_facing = ObservabilityLayer::new().trust_incoming(false);
+    /// # let _ = public_facing;
+    /// ```
+    pub fn trust_incoming(self, trust: bool) -> Self
+    where
+        M: Clone,
+    {
+        self.map_policy(|p| p.trust_incoming(trust))
+    }
+
+    /// Makes fresh IDs with `make` instead of UUID v7.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::{ObservabilityLayer, RequestId};
+    ///
+    /// let layer = ObservabilityLayer::new()
+    ///     .make_request_id(|| RequestId::from_uuid(uuid::Uuid::new_v4()));
+    /// # let _ = layer;
+    /// ```
+    pub fn make_request_id<M2: MakeRequestId>(self, make: M2) -> ObservabilityLayer<M2>
+    where
+        M: Clone,
+    {
+        ObservabilityLayer::with_policy(Arc::unwrap_or_clone(self.policy).make_request_id(make))
+    }
+
+    /// Makes fresh IDs as random UUID v4 instead of time-ordered v7.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::ObservabilityLayer;
+    ///
+    /// let layer = ObservabilityLayer::new().uuid_v4();
+    /// # let _ = layer;
+    /// ```
+    pub fn uuid_v4(self) -> ObservabilityLayer<UuidV4>
+    where
+        M: Clone,
+    {
+        self.make_request_id(UuidV4)
+    }
+
+    /// The policy this layer resolves IDs with.
+    pub fn policy(&self) -> &RequestIdPolicy<M> {
+        &self.policy
+    }
+
+    fn map_policy(self, f: impl FnOnce(RequestIdPolicy<M>) -> RequestIdPolicy<M>) -> Self
+    where
+        M: Clone,
+    {
+        Self::with_policy(f(Arc::unwrap_or_clone(self.policy)))
+    }
+}
+
+impl<S, M> Layer<S> for ObservabilityLayer<M> {
+    type Service = Observability<S, M>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Observability::new(inner, Arc::clone(&self.policy))
+    }
+}

@@ -1,0 +1,73 @@
+//! The tower middleware: request IDs, the `request` span, the access log and panic safety in
+//! one layer.
+//!
+//! # Example
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use http_observability::{ObservabilityLayer, RequestId};
+//!
+//! async fn hello(id: RequestId) -> String {
+//!     tracing::info!("saying hello"); // carries request_id in its log line
+//!     format!("hello from request {id}")
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .route("/hello", get(hello))
+//!     .layer(ObservabilityLayer::new());
+//! ```
+//!
+//! # What it does for every request
+//!
+//! 1. Resolves the request ID with a [`RequestIdPolicy`](crate::request_id::RequestIdPolicy):
+//!    a valid incoming `x-request-id` is kept, anything else is replaced by a fresh UUID v7
+//!    (and the refusal is logged at WARN with its reason and length, never the value). The
+//!    resolved ID replaces the request's header and is stored in the request's extensions.
+//! 2. Opens the `request` span with `request_id`, `http.request.method` and `http.route`
+//!    (axum's `MatchedPath`), and runs the inner service inside it, so every event a handler
+//!    logs carries the ID.
+//! 3. Catches a panic of the inner service and answers 500 with
+//!    `{"error":"internal server error","request_id":"…"}`.
+//! 4. Sets the ID header on every response (success, error or panic) and stores the ID in the
+//!    response's extensions.
+//! 5. Emits one [access-log event](crate::access_log) when the response is produced (or when
+//!    the request is dropped before one was).
+//!
+//! The future is a concrete pin-projected type: no boxing per request.
+//!
+//! # Layer order
+//!
+//! With axum, add it with `Router::layer` so that it runs after routing and sees the matched
+//! route. Of several `.layer()` calls on a `Router`, the **last added runs first**: add this
+//! layer last so that it wraps the others and their events carry the ID. With
+//! `tower::ServiceBuilder`, the **first listed runs first**: list it first.
+//!
+//! # Only part of it
+//!
+//! [`SetRequestIdLayer`] does step 1 and 4 alone (no span, no log, no panic catching), for
+//! services that bring their own tracing.
+
+mod body;
+mod future;
+#[allow(clippy::module_inception)]
+mod layer;
+mod service;
+mod set_request_id;
+
+pub use body::ResponseBody;
+pub use future::ResponseFuture;
+pub use layer::ObservabilityLayer;
+pub use service::Observability;
+pub use set_request_id::{SetRequestId, SetRequestIdFuture, SetRequestIdLayer};
+
+use http::{HeaderName, Response};
+
+use crate::request_id::RequestId;
+
+/// Writes the ID into a response's header and extensions.
+fn stamp<B>(response: &mut Response<B>, header: &HeaderName, request_id: RequestId) {
+    response
+        .headers_mut()
+        .insert(header.clone(), request_id.header_value().clone());
+    response.extensions_mut().insert(request_id);
+}

@@ -1,0 +1,138 @@
+//! [`Observability`]: the service the layer wraps around yours.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use tower_service::Service;
+
+use super::{ResponseBody, ResponseFuture, future::State};
+use crate::access_log::{AccessLog, RequestLine};
+use crate::request_id::{MakeRequestId, RequestIdPolicy, Resolution, UuidV7};
+use crate::request_span;
+use crate::route::Route;
+
+/// Middleware that gives each request an ID, a span, an access-log event and panic safety.
+///
+/// Made by [`ObservabilityLayer`](super::ObservabilityLayer); see the
+/// [module docs](crate::layer).
+///
+/// # Example
+///
+/// ```
+/// use http_observability::ObservabilityLayer;
+/// use tower::{ServiceBuilder, service_fn};
+///
+/// let service = ServiceBuilder::new()
+///     .layer(ObservabilityLayer::new())
+///     .service(service_fn(|_req: http::Request<String>| async {
+///         Ok::<_, std::convert::Infallible>(http::Response::new(String::from("ok")))
+///     }));
+/// # let _ = service;
+/// ```
+#[derive(Debug)]
+pub struct Observability<S, M = UuidV7> {
+    inner: S,
+    policy: Arc<RequestIdPolicy<M>>,
+}
+
+impl<S: Clone, M> Clone for Observability<S, M> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            policy: Arc::clone(&self.policy),
+        }
+    }
+}
+
+impl<S, M> Observability<S, M> {
+    pub(crate) fn new(inner: S, policy: Arc<RequestIdPolicy<M>>) -> Self {
+        Self { inner, policy }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, M, ReqBody, ResBody> Service<Request<ReqBody>> for Observability<S, M>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: http_body::Body<Data = Bytes>,
+    M: MakeRequestId,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let start = Instant::now();
+        let Resolution { id, rejected } = self.policy.resolve(request.headers());
+        let route = Route::from_extensions(request.extensions());
+        let span = request_span::open(&id, request.method().as_str(), route.as_str());
+        let header = self.policy.header_name();
+        request
+            .headers_mut()
+            .insert(header.clone(), id.header_value().clone());
+        request.extensions_mut().insert(id.clone());
+        let line = TowerRequestLine {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            route,
+        };
+        let access = AccessLog::start(id, line, start);
+
+        let state = span.in_scope(|| {
+            if let Some(rejected) = &rejected {
+                request_span::log_rejected(rejected);
+            }
+            match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+                Ok(future) => State::Running { future },
+                Err(payload) => State::Panicked {
+                    payload: Some(payload),
+                },
+            }
+        });
+        ResponseFuture::new(state, span, access, header.clone())
+    }
+}
+
+/// What the access log keeps of an `http` 1.x request: cheap clones, no copy of the bytes.
+#[derive(Debug)]
+pub(crate) struct TowerRequestLine {
+    method: http::Method,
+    uri: http::Uri,
+    route: Route,
+}
+
+impl RequestLine for TowerRequestLine {
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn route(&self) -> Option<&str> {
+        self.route.as_str()
+    }
+}

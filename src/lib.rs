@@ -1,0 +1,82 @@
+//! Production observability for axum and actix-web services in a few lines: a correlation ID
+//! on every request, in every log line it causes and in the response; fast JSON-lines logs;
+//! and errors reported to Sentry tagged with that ID and the git SHA of the running build.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use http_observability::{ObservabilityLayer, RequestId};
+//!
+//! async fn hello(id: RequestId) -> String {
+//!     tracing::info!("saying hello"); // this line carries "request_id"
+//!     format!("hello, request {id}")
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // let _guard = http_observability::init()?; // JSON logs on stdout (landing with the JSON issue)
+//!     let app = Router::new()
+//!         .route("/hello", get(hello))
+//!         .layer(ObservabilityLayer::new());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, app).await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `json` | yes | the JSON-lines formatter ([`json`]) and the one-call setup ([`init`]) |
+//! | `axum` | no | the [`RequestId`] extractor and matched routes for axum |
+//! | `sentry` | no | Sentry reporting tagged with the request ID and the release |
+//! | `actix` | no | the actix-web middleware |
+//! | `full` | no | all of the above |
+//!
+//! The tower layer ([`ObservabilityLayer`]) and the request-ID core ([`request_id`]) are always
+//! there.
+//!
+//! # Examples
+//!
+//! - `cargo run --example axum`: a small API with every route of the contract (`/health`,
+//!   `/ready`, `/docs`, `/error`, `/panic`).
+
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+// The framework-free core.
+pub mod access_log;
+mod panic_response;
+pub mod redact;
+pub mod release;
+pub mod request_id;
+mod request_span;
+mod route;
+
+// The tower layer and the axum extractor.
+#[cfg(feature = "axum")]
+mod axum;
+pub mod layer;
+
+pub use layer::{Observability, ObservabilityLayer};
+pub use request_id::RequestId;
+
+#[cfg(feature = "axum")]
+pub use crate::axum::MissingRequestId;
+
+// JSON logging and the one-call setup.
+#[cfg(feature = "json")]
+mod init;
+#[cfg(feature = "json")]
+pub mod json;
+
+// Sentry.
+#[cfg(feature = "sentry")]
+pub mod sentry;
+
+// actix-web.
+#[cfg(feature = "actix")]
+pub mod actix;

@@ -1,0 +1,1 @@
+//! Which build is running: git SHA resolution and the `release!()` macro.

@@ -1,0 +1,116 @@
+//! Making fresh request IDs: UUID v7 by default, v4 on request, or your own generator.
+
+use super::RequestId;
+
+/// Makes a fresh [`RequestId`] when a request arrives without an acceptable one.
+///
+/// Implemented by [`UuidV7`] (the default), [`UuidV4`], and every
+/// `Fn() -> RequestId + Send + Sync` closure. It is a type parameter of the layer, so a custom
+/// generator costs no dynamic dispatch.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use http_observability::request_id::{MakeRequestId, RequestId};
+///
+/// static NEXT: AtomicU64 = AtomicU64::new(1);
+/// let counter = || {
+///     let n = NEXT.fetch_add(1, Ordering::Relaxed);
+///     RequestId::parse(&format!("req-{n}")).expect("digits are valid")
+/// };
+/// assert_eq!(counter.make_request_id().as_str(), "req-1");
+/// assert_eq!(counter.make_request_id().as_str(), "req-2");
+/// ```
+pub trait MakeRequestId: Send + Sync + 'static {
+    /// Returns a new ID; called once for each request that needs one.
+    fn make_request_id(&self) -> RequestId;
+}
+
+impl<F> MakeRequestId for F
+where
+    F: Fn() -> RequestId + Send + Sync + 'static,
+{
+    fn make_request_id(&self) -> RequestId {
+        self()
+    }
+}
+
+/// Time-ordered UUID v7 IDs, so that IDs sort in the order requests arrived (the default).
+///
+/// The random part comes from a thread-local generator seeded once, so making an ID never
+/// makes a system call.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::request_id::{MakeRequestId, UuidV7};
+///
+/// let a = UuidV7.make_request_id();
+/// let b = UuidV7.make_request_id();
+/// assert_eq!(a.as_str().len(), 36);
+/// assert_eq!(&a.as_str()[14..15], "7"); // the version nibble
+/// assert!(a.as_str() < b.as_str());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UuidV7;
+
+impl MakeRequestId for UuidV7 {
+    fn make_request_id(&self) -> RequestId {
+        RequestId::from_uuid(uuid::Uuid::now_v7())
+    }
+}
+
+/// Random UUID v4 IDs, for those who prefer IDs that reveal nothing of when they were made.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::request_id::{MakeRequestId, UuidV4};
+///
+/// let id = UuidV4.make_request_id();
+/// assert_eq!(&id.as_str()[14..15], "4"); // the version nibble
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UuidV4;
+
+impl MakeRequestId for UuidV4 {
+    fn make_request_id(&self) -> RequestId {
+        RequestId::from_uuid(uuid::Uuid::new_v4())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn v7_ids_are_valid_unique_and_ordered() {
+        let ids: Vec<RequestId> = (0..2000).map(|_| UuidV7.make_request_id()).collect();
+        for id in &ids {
+            let uuid = uuid::Uuid::parse_str(id.as_str()).unwrap();
+            assert_eq!(uuid.get_version_num(), 7);
+            assert!(RequestId::parse(id.as_str()).is_ok());
+        }
+        let unique: HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        assert!(ids.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+    }
+
+    #[test]
+    fn v4_ids_are_valid_and_unique() {
+        let ids: HashSet<RequestId> = (0..2000).map(|_| UuidV4.make_request_id()).collect();
+        assert_eq!(ids.len(), 2000);
+        for id in &ids {
+            let uuid = uuid::Uuid::parse_str(id.as_str()).unwrap();
+            assert_eq!(uuid.get_version_num(), 4);
+        }
+    }
+
+    #[test]
+    fn closures_are_generators() {
+        let fixed = || RequestId::parse("fixed").unwrap();
+        assert_eq!(fixed.make_request_id().as_str(), "fixed");
+    }
+}

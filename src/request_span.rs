@@ -1,0 +1,30 @@
+//! The `request` span that carries the request ID into every event a request causes.
+
+use tracing::Span;
+
+use crate::request_id::{InvalidRequestId, RequestId, attach_to_span};
+
+/// Opens the `request` span with `request_id`, `http.request.method` and `http.route`, and
+/// attaches the ID so that [`request_id::current`](crate::request_id::current) finds it.
+///
+/// The route is left empty when unknown; the raw path is never used in its place.
+pub(crate) fn open(request_id: &RequestId, method: &str, route: Option<&str>) -> Span {
+    let span = tracing::info_span!(
+        "request",
+        request_id = request_id.as_str(),
+        http.request.method = method,
+        http.route = route,
+    );
+    attach_to_span(&span, request_id);
+    span
+}
+
+/// Logs, inside the request's span, that the incoming ID was refused: the reason and the
+/// length, never the value.
+pub(crate) fn log_rejected(rejected: &InvalidRequestId) {
+    tracing::warn!(
+        reason = rejected.rejection().as_str(),
+        length = rejected.len(),
+        "incoming request ID refused; a new one was generated"
+    );
+}

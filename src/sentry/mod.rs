@@ -1,0 +1,1 @@
+//! Sentry setup and per-request reporting.
