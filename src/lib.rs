@@ -49,6 +49,7 @@
 
 // The framework-free core.
 pub mod access_log;
+mod catch_panic;
 mod panic_response;
 pub mod redact;
 pub mod release;

@@ -1,8 +1,6 @@
 //! [`ResponseFuture`]: finishes a request inside its span, whatever way it ends.
 
-use std::any::Any;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -13,6 +11,7 @@ use tracing::Span;
 
 use super::{ResponseBody, service::TowerRequestLine, stamp};
 use crate::access_log::{AccessLog, Outcome};
+use crate::catch_panic::{CatchPanic, Payload};
 use crate::panic_response;
 
 pin_project! {
@@ -23,7 +22,7 @@ pin_project! {
     /// client went away), it still emits the access-log event, as cancelled.
     pub struct ResponseFuture<F> {
         #[pin]
-        state: State<F>,
+        state: CatchPanic<F>,
         span: Span,
         access: Option<AccessLog<TowerRequestLine>>,
         header: HeaderName,
@@ -40,17 +39,9 @@ pin_project! {
     }
 }
 
-pin_project! {
-    #[project = StateProj]
-    pub(crate) enum State<F> {
-        Running { #[pin] future: F },
-        Panicked { payload: Option<Box<dyn Any + Send>> },
-    }
-}
-
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(
-        state: State<F>,
+        state: CatchPanic<F>,
         span: Span,
         access: AccessLog<TowerRequestLine>,
         header: HeaderName,
@@ -74,19 +65,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _entered = this.span.enter();
-        let result = match this.state.project() {
-            StateProj::Running { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(poll) => ready!(poll).map(|response| response.map(ResponseBody::inner)),
-                    Err(payload) => Ok(panicked(payload, this.access.as_ref())),
-                }
-            }
-            StateProj::Panicked { payload } => {
-                let payload = payload
-                    .take()
-                    .unwrap_or_else(|| Box::new("polled after a panic"));
-                Ok(panicked(payload, this.access.as_ref()))
-            }
+        let result = match ready!(this.state.poll(cx)) {
+            Ok(output) => output.map(|response| response.map(ResponseBody::inner)),
+            Err(payload) => Ok(panicked(payload, this.access.as_ref())),
         };
         let Some(access) = this.access.take() else {
             panic!("ResponseFuture polled after completion");
@@ -108,7 +89,7 @@ where
 
 /// Logs a caught panic and builds the 500 that answers it.
 fn panicked<B>(
-    payload: Box<dyn Any + Send>,
+    payload: Payload,
     access: Option<&AccessLog<TowerRequestLine>>,
 ) -> Response<ResponseBody<B>> {
     panic_response::log(payload.as_ref());

@@ -1,6 +1,5 @@
 //! [`Observability`]: the service the layer wraps around yours.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -9,8 +8,9 @@ use bytes::Bytes;
 use http::{Request, Response};
 use tower_service::Service;
 
-use super::{ResponseBody, ResponseFuture, future::State};
+use super::{ResponseBody, ResponseFuture};
 use crate::access_log::{AccessLog, RequestLine};
+use crate::catch_panic::CatchPanic;
 use crate::request_id::{MakeRequestId, RequestIdPolicy, Resolution, UuidV7};
 use crate::request_span;
 use crate::route::Route;
@@ -104,12 +104,7 @@ where
             if let Some(rejected) = &rejected {
                 request_span::log_rejected(rejected);
             }
-            match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
-                Ok(future) => State::Running { future },
-                Err(payload) => State::Panicked {
-                    payload: Some(payload),
-                },
-            }
+            CatchPanic::call(|| self.inner.call(request))
         });
         ResponseFuture::new(state, span, access, header.clone())
     }

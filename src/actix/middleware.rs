@@ -1,0 +1,235 @@
+//! [`Observability`], the actix-web `Transform`, and [`ObservabilityMiddleware`], the service it
+//! wraps around an app.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, Uri};
+use actix_web::{Error, HttpMessage};
+
+use super::{ResponseBody, ResponseFuture};
+use crate::access_log::{AccessLog, RequestLine};
+use crate::catch_panic::CatchPanic;
+use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, Resolution, UuidV7};
+use crate::request_span;
+
+/// The actix-web middleware that gives every request an ID, a span, an access-log event and
+/// panic safety. See the [module docs](crate::actix) for what it does and where to put it.
+///
+/// It holds only the [`RequestIdPolicy`], behind an `Arc`: cloning it for each worker is cheap.
+///
+/// # Example
+///
+/// ```
+/// use actix_web::{App, web};
+/// use http::HeaderName;
+/// use http_observability::{actix::Observability, request_id::RequestIdPolicy};
+///
+/// // A public-facing service: never trust a client's ID, use the header the proxy expects.
+/// let policy = RequestIdPolicy::new()
+///     .header(HeaderName::from_static("x-correlation-id"))
+///     .trust_incoming(false);
+/// let app = App::new()
+///     .wrap(Observability::with_policy(policy))
+///     .route("/", web::get().to(|| async { "hello" }));
+/// # let _ = app;
+/// ```
+#[derive(Debug)]
+pub struct Observability<M = UuidV7> {
+    policy: Arc<RequestIdPolicy<M>>,
+}
+
+impl<M> Clone for Observability<M> {
+    fn clone(&self) -> Self {
+        Self {
+            policy: Arc::clone(&self.policy),
+        }
+    }
+}
+
+impl Default for Observability {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Observability {
+    /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use actix_web::App;
+    /// use http_observability::actix::Observability;
+    ///
+    /// let app = App::new().wrap(Observability::new());
+    /// # let _ = app;
+    /// ```
+    pub fn new() -> Self {
+        Self::with_policy(RequestIdPolicy::new())
+    }
+}
+
+impl<M: MakeRequestId> Observability<M> {
+    /// A middleware that resolves IDs with `policy`: its header, whether incoming IDs are
+    /// trusted, and how fresh ones are made.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::{actix::Observability, request_id::{RequestIdPolicy, UuidV4}};
+    ///
+    /// let middleware = Observability::with_policy(RequestIdPolicy::new().make_request_id(UuidV4));
+    /// # let _ = middleware;
+    /// ```
+    pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
+        Self {
+            policy: Arc::new(policy),
+        }
+    }
+
+    /// The policy this middleware resolves IDs with.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::actix::Observability;
+    ///
+    /// assert_eq!(Observability::new().policy().header_name(), "x-request-id");
+    /// ```
+    pub fn policy(&self) -> &RequestIdPolicy<M> {
+        &self.policy
+    }
+}
+
+impl<S, B, M> Transform<S, ServiceRequest> for Observability<M>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+    M: MakeRequestId,
+{
+    type Response = ServiceResponse<ResponseBody<B>>;
+    type Error = Error;
+    type Transform = ObservabilityMiddleware<S, M>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        // `http` 0.2 and 1.x accept the same header names, so this never fails in practice.
+        let name = self.policy.header_name().as_str();
+        ready(match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(header) => Ok(ObservabilityMiddleware {
+                service,
+                policy: Arc::clone(&self.policy),
+                header,
+            }),
+            Err(_) => {
+                tracing::error!(
+                    header = name,
+                    "the request ID header name is not valid for actix-web"
+                );
+                Err(())
+            }
+        })
+    }
+}
+
+/// The service [`Observability`] wraps around an app; see the [module docs](crate::actix).
+///
+/// # Example
+///
+/// ```
+/// use actix_web::{App, test, web};
+/// use http_observability::actix::Observability;
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(
+///     App::new().wrap(Observability::new()).route("/", web::get().to(|| async { "hi" })),
+/// )
+/// .await;
+/// let request = test::TestRequest::get().uri("/").insert_header(("x-request-id", "abc")).to_request();
+/// let response = test::call_service(&app, request).await;
+/// assert_eq!(response.headers()["x-request-id"], "abc");
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct ObservabilityMiddleware<S, M = UuidV7> {
+    service: S,
+    policy: Arc<RequestIdPolicy<M>>,
+    header: HeaderName,
+}
+
+impl<S, B, M> Service<ServiceRequest> for ObservabilityMiddleware<S, M>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+    M: MakeRequestId,
+{
+    type Response = ServiceResponse<ResponseBody<B>>;
+    type Error = Error;
+    type Future = ResponseFuture<S::Future>;
+
+    forward_ready!(service);
+
+    fn call(&self, mut request: ServiceRequest) -> Self::Future {
+        let start = Instant::now();
+        let values = request.headers().get_all(&self.header);
+        let Resolution { id, rejected } = self
+            .policy
+            .resolve_values(values.map(HeaderValue::as_bytes));
+        let route = request.match_pattern();
+        let span = request_span::open(&id, request.method().as_str(), route.as_deref());
+        let value = header_value(&id);
+        if let Some(value) = &value {
+            request.headers_mut().insert(self.header.clone(), value.clone());
+        }
+        request.extensions_mut().insert(id.clone());
+        let line = ActixRequestLine {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            route,
+        };
+        let access = AccessLog::start(id, line, start);
+
+        let state = span.in_scope(|| {
+            if let Some(rejected) = &rejected {
+                request_span::log_rejected(rejected);
+            }
+            CatchPanic::call(|| self.service.call(request))
+        });
+        ResponseFuture::new(state, span, access, self.header.clone(), value)
+    }
+}
+
+/// The ID as an actix-web (`http` 0.2) header value. Every [`RequestId`] is a valid header
+/// value, so this is `None` only in theory.
+fn header_value(id: &RequestId) -> Option<HeaderValue> {
+    HeaderValue::from_str(id.as_str()).ok()
+}
+
+/// What the access log keeps of an actix-web request: cheap clones, and the route computed
+/// once for the span.
+#[derive(Debug)]
+pub(crate) struct ActixRequestLine {
+    method: Method,
+    uri: Uri,
+    route: Option<String>,
+}
+
+impl RequestLine for ActixRequestLine {
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn route(&self) -> Option<&str> {
+        self.route.as_deref()
+    }
+}
