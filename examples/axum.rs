@@ -145,7 +145,7 @@ impl IntoResponse for ApiError {
 #[allow(dead_code)] // The integration tests include this file for `app()` only.
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let _logging = setup_logging();
+    setup_logging();
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
     let port: u16 = match std::env::var("PORT") {
         Ok(p) => p
