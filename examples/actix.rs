@@ -1,1 +1,230 @@
-fn main() {}
+//! The same small API as the axum example, on actix-web: request IDs, JSON logs and Sentry
+//! reporting.
+//!
+//! Run with: `cargo run --example actix --features actix`, then try:
+//!
+//! ```text
+//! curl -i localhost:3000/health
+//! curl -i -H 'x-request-id: my-id-123' localhost:3000/ready
+//! curl -i -X POST localhost:3000/docs -H 'content-type: application/json' -d '{"title":"hello"}'
+//! curl -i localhost:3000/error
+//! curl -i localhost:3000/panic
+//! ```
+//!
+//! Every response carries `x-request-id` (the panic's 500 too: actix-web alone would drop the
+//! connection); every line on stdout is a JSON object, and the lines a request causes carry
+//! its `request_id`.
+//!
+//! Environment (a contract other tooling relies on): `PORT` (default 3000), `HOST` (default
+//! 127.0.0.1), `SERVICE_NAME`, `GIT_SHA`, `SENTRY_DSN` (unset: Sentry off),
+//! `SENTRY_ENVIRONMENT`, `RUST_LOG` (default `info`). SIGTERM and Ctrl-C shut it down
+//! gracefully: in-flight requests finish.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use http_observability::RequestId;
+use http_observability::actix::Observability;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The service's routes, with the observability middleware. The integration tests serve this
+/// same app; `docs` is shared by every worker.
+pub fn app(
+    docs: web::Data<Docs>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(docs)
+        .route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready))
+        .route("/docs", web::post().to(create_doc))
+        .route("/error", web::get().to(error))
+        .route("/panic", web::get().to(panic))
+        .wrap(Observability::new())
+}
+
+/// The document store: here, only the next ID.
+#[derive(Default)]
+pub struct Docs {
+    next_id: AtomicU64,
+}
+
+/// Liveness: no I/O.
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Readiness: a real service would check its database here.
+async fn ready() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ready" }))
+}
+
+#[derive(Deserialize)]
+struct NewDoc {
+    title: String,
+}
+
+async fn create_doc(docs: web::Data<Docs>, doc: web::Json<NewDoc>) -> HttpResponse {
+    let doc_id = docs.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    tracing::info!(doc_id, title = %doc.title, "document stored");
+    HttpResponse::Created().json(json!({ "id": doc_id }))
+}
+
+async fn error(id: RequestId) -> Result<HttpResponse, ApiError> {
+    let source = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+    let cause = StorageError { source };
+    Err(ApiError {
+        request_id: id,
+        error: AppError::Storage(cause),
+    })
+}
+
+async fn panic() -> &'static str {
+    panic!("the /panic route panics on purpose")
+}
+
+/// An application error with a source chain: AppError → StorageError → io::Error.
+#[derive(Debug)]
+enum AppError {
+    Storage(StorageError),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Storage(_) => f.write_str("could not load the document"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Storage(e) => Some(e),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct StorageError {
+    source: std::io::Error,
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("document store unavailable")
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// What a handler returns on failure: logged at ERROR, answered as a JSON 500 with the ID.
+#[derive(Debug)]
+struct ApiError {
+    request_id: RequestId,
+    error: AppError,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let error: &(dyn std::error::Error + 'static) = &self.error;
+        tracing::error!(error, "request failed");
+        let body =
+            json!({ "error": self.error.to_string(), "request_id": self.request_id.as_str() });
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+#[allow(dead_code)] // The integration tests include this file for `app()` only.
+#[actix_web::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    setup_logging();
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p
+            .parse()
+            .map_err(|e| format!("PORT={p:?} is not a port number: {e}"))?,
+        Err(_) => 3000,
+    };
+    let docs = web::Data::new(Docs::default());
+    let server = HttpServer::new(move || app(docs.clone()))
+        .bind((host.as_str(), port))?
+        .shutdown_signal(shutdown_signal())
+        .shutdown_timeout(10);
+    for address in server.addrs() {
+        tracing::info!(%address, "listening");
+    }
+    server.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn setup_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_span_list(true),
+        )
+        .init();
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then get up to ten seconds to finish.
+#[allow(dead_code)]
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = actix_web::rt::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -38,7 +38,10 @@ impl<F: Future> CatchPanic<F> {
     /// Polls the inner future; a panic, raised now or by `call`, comes out as `Err(payload)`.
     ///
     /// Once it returned `Ready`, it must not be polled again (as for any future).
-    pub(crate) fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<F::Output, Payload>> {
+    pub(crate) fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<F::Output, Payload>> {
         match self.project() {
             CatchPanicProj::Running { future } => {
                 match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {

@@ -94,13 +94,12 @@ where
             Ok(mut response) => {
                 stamp(response.headers_mut(), this.header, value);
                 let request_id = access.request_id().clone();
-                response
-                    .response_mut()
-                    .extensions_mut()
-                    .insert(request_id);
+                response.response_mut().extensions_mut().insert(request_id);
                 access.finish(Outcome::Response(response.status().as_u16()));
                 let span = this.span.clone();
-                Poll::Ready(Ok(response.map_body(|_, body| ResponseBody::new(body, span))))
+                Poll::Ready(Ok(
+                    response.map_body(|_, body| ResponseBody::new(body, span))
+                ))
             }
             Err(error) => {
                 // The error becomes its response here, once, so that the ID can be added to it

@@ -153,7 +153,7 @@ where
 /// .await;
 /// let request = test::TestRequest::get().uri("/").insert_header(("x-request-id", "abc")).to_request();
 /// let response = test::call_service(&app, request).await;
-/// assert_eq!(response.headers()["x-request-id"], "abc");
+/// assert_eq!(response.headers().get("x-request-id").unwrap(), "abc");
 /// # });
 /// ```
 #[derive(Debug)]
@@ -185,7 +185,9 @@ where
         let span = request_span::open(&id, request.method().as_str(), route.as_deref());
         let value = header_value(&id);
         if let Some(value) = &value {
-            request.headers_mut().insert(self.header.clone(), value.clone());
+            request
+                .headers_mut()
+                .insert(self.header.clone(), value.clone());
         }
         request.extensions_mut().insert(id.clone());
         let line = ActixRequestLine {
