@@ -50,6 +50,7 @@
 // The framework-free core.
 pub mod access_log;
 mod catch_panic;
+mod in_flight;
 mod panic_response;
 pub mod redact;
 pub mod release;

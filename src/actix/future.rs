@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use actix_web::dev::ServiceResponse;
 use actix_web::error::InternalError;
@@ -12,13 +12,11 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpResponse, ResponseError};
 use bytes::Bytes;
 use pin_project_lite::pin_project;
-use tracing::Span;
 
 use super::ResponseBody;
 use super::middleware::ActixRequestLine;
-use crate::access_log::{AccessLog, Outcome};
-use crate::catch_panic::CatchPanic;
-use crate::panic_response;
+use crate::access_log::Outcome;
+use crate::in_flight::{Done, InFlight};
 
 pin_project! {
     /// The response future of [`ObservabilityMiddleware`](super::ObservabilityMiddleware).
@@ -29,36 +27,20 @@ pin_project! {
     /// as cancelled.
     pub struct ResponseFuture<F> {
         #[pin]
-        state: CatchPanic<F>,
-        span: Span,
-        access: Option<AccessLog<ActixRequestLine>>,
+        in_flight: InFlight<ActixRequestLine, F>,
         header: HeaderName,
         value: Option<HeaderValue>,
-    }
-
-    impl<F> PinnedDrop for ResponseFuture<F> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            if let Some(access) = this.access.take() {
-                let _entered = this.span.enter();
-                access.finish(Outcome::Cancelled);
-            }
-        }
     }
 }
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(
-        state: CatchPanic<F>,
-        span: Span,
-        access: AccessLog<ActixRequestLine>,
+        in_flight: InFlight<ActixRequestLine, F>,
         header: HeaderName,
         value: Option<HeaderValue>,
     ) -> Self {
         Self {
-            state,
-            span,
-            access: Some(access),
+            in_flight,
             header,
             value,
         }
@@ -73,43 +55,32 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let _entered = this.span.enter();
-        let result = match ready!(this.state.poll(cx)) {
-            Ok(output) => output,
-            Err(payload) => {
-                panic_response::log(payload.as_ref());
-                let body = this
-                    .access
-                    .as_ref()
-                    .map(|access| panic_response::body(access.request_id()))
-                    .unwrap_or_default();
-                Err(Error::from(Panicked(body)))
-            }
-        };
-        let Some(access) = this.access.take() else {
-            panic!("ResponseFuture polled after completion");
-        };
-        let value = this.value.take();
-        match result {
-            Ok(mut response) => {
-                stamp(response.headers_mut(), this.header, value);
-                let request_id = access.request_id().clone();
-                response.response_mut().extensions_mut().insert(request_id);
-                access.finish(Outcome::Response(response.status().as_u16()));
-                let span = this.span.clone();
-                Poll::Ready(Ok(
-                    response.map_body(|_, body| ResponseBody::new(body, span))
-                ))
-            }
-            Err(error) => {
-                // The error becomes its response here, once, so that the ID can be added to it
-                // and the access log knows the status the client will get.
-                let mut response = error.error_response();
-                stamp(response.headers_mut(), this.header, value);
-                access.finish(Outcome::Response(response.status().as_u16()));
-                Poll::Ready(Err(InternalError::from_response(error, response).into()))
-            }
-        }
+        let (header, value) = (this.header, this.value);
+        this.in_flight.poll_respond(cx, |done, request_id, span| {
+            let value = value.take();
+            let error = match done {
+                Done::Output(Ok(mut response)) => {
+                    stamp(response.headers_mut(), header, value);
+                    let status = response.status().as_u16();
+                    response
+                        .response_mut()
+                        .extensions_mut()
+                        .insert(request_id.clone());
+                    let response =
+                        response.map_body(|_, body| ResponseBody::new(body, span.clone()));
+                    return (Ok(response), Outcome::Response(status));
+                }
+                Done::Output(Err(error)) => error,
+                Done::Panicked(body) => Error::from(Panicked(body)),
+            };
+            // The error becomes its response here, once, so that the ID can be added to it and
+            // the access log knows the status the client will get.
+            let mut response = error.error_response();
+            stamp(response.headers_mut(), header, value);
+            let status = response.status().as_u16();
+            let error = InternalError::from_response(error, response).into();
+            (Err(error), Outcome::Response(status))
+        })
     }
 }
 

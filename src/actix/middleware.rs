@@ -12,10 +12,9 @@ use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpMessage};
 
 use super::{ResponseBody, ResponseFuture};
-use crate::access_log::{AccessLog, RequestLine};
-use crate::catch_panic::CatchPanic;
-use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, Resolution, UuidV7};
-use crate::request_span;
+use crate::access_log::RequestLine;
+use crate::in_flight::InFlight;
+use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, UuidV7};
 
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and
 /// panic safety. See the [module docs](crate::actix) for what it does and where to put it.
@@ -178,32 +177,23 @@ where
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let start = Instant::now();
         let values = request.headers().get_all(&self.header);
-        let Resolution { id, rejected } = self
+        let resolution = self
             .policy
             .resolve_values(values.map(HeaderValue::as_bytes));
-        let route = request.match_pattern();
-        let span = request_span::open(&id, request.method().as_str(), route.as_deref());
-        let value = header_value(&id);
+        let value = header_value(&resolution.id);
         if let Some(value) = &value {
             request
                 .headers_mut()
                 .insert(self.header.clone(), value.clone());
         }
-        request.extensions_mut().insert(id.clone());
+        request.extensions_mut().insert(resolution.id.clone());
         let line = ActixRequestLine {
             method: request.method().clone(),
             uri: request.uri().clone(),
-            route,
+            route: request.match_pattern(),
         };
-        let access = AccessLog::start(id, line, start);
-
-        let state = span.in_scope(|| {
-            if let Some(rejected) = &rejected {
-                request_span::log_rejected(rejected);
-            }
-            CatchPanic::call(|| self.service.call(request))
-        });
-        ResponseFuture::new(state, span, access, self.header.clone(), value)
+        let in_flight = InFlight::start(start, resolution, line, || self.service.call(request));
+        ResponseFuture::new(in_flight, self.header.clone(), value)
     }
 }
 

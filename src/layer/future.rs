@@ -2,17 +2,15 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::{HeaderName, Response, StatusCode};
 use pin_project_lite::pin_project;
-use tracing::Span;
 
 use super::{ResponseBody, service::TowerRequestLine, stamp};
-use crate::access_log::{AccessLog, Outcome};
-use crate::catch_panic::{CatchPanic, Payload};
-use crate::panic_response;
+use crate::access_log::Outcome;
+use crate::in_flight::{Done, InFlight};
 
 pin_project! {
     /// The response future of [`Observability`](super::Observability).
@@ -22,36 +20,14 @@ pin_project! {
     /// client went away), it still emits the access-log event, as cancelled.
     pub struct ResponseFuture<F> {
         #[pin]
-        state: CatchPanic<F>,
-        span: Span,
-        access: Option<AccessLog<TowerRequestLine>>,
+        in_flight: InFlight<TowerRequestLine, F>,
         header: HeaderName,
-    }
-
-    impl<F> PinnedDrop for ResponseFuture<F> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            if let Some(access) = this.access.take() {
-                let _entered = this.span.enter();
-                access.finish(Outcome::Cancelled);
-            }
-        }
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(
-        state: CatchPanic<F>,
-        span: Span,
-        access: AccessLog<TowerRequestLine>,
-        header: HeaderName,
-    ) -> Self {
-        Self {
-            state,
-            span,
-            access: Some(access),
-            header,
-        }
+    pub(crate) fn new(in_flight: InFlight<TowerRequestLine, F>, header: HeaderName) -> Self {
+        Self { in_flight, header }
     }
 }
 
@@ -64,38 +40,22 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let _entered = this.span.enter();
-        let result = match ready!(this.state.poll(cx)) {
-            Ok(output) => output.map(|response| response.map(ResponseBody::inner)),
-            Err(payload) => Ok(panicked(payload, this.access.as_ref())),
-        };
-        let Some(access) = this.access.take() else {
-            panic!("ResponseFuture polled after completion");
-        };
-        match result {
-            Ok(mut response) => {
-                let status = response.status().as_u16();
-                stamp(&mut response, this.header, access.request_id().clone());
-                access.finish(Outcome::Response(status));
-                Poll::Ready(Ok(response))
-            }
-            Err(error) => {
-                access.finish(Outcome::Failed);
-                Poll::Ready(Err(error))
-            }
-        }
+        let header = this.header;
+        this.in_flight.poll_respond(cx, |done, request_id, _span| {
+            let mut response = match done {
+                Done::Output(Ok(response)) => response.map(ResponseBody::inner),
+                Done::Output(Err(error)) => return (Err(error), Outcome::Failed),
+                Done::Panicked(body) => panicked(body),
+            };
+            let status = response.status().as_u16();
+            stamp(&mut response, header, request_id.clone());
+            (Ok(response), Outcome::Response(status))
+        })
     }
 }
 
-/// Logs a caught panic and builds the 500 that answers it.
-fn panicked<B>(
-    payload: Payload,
-    access: Option<&AccessLog<TowerRequestLine>>,
-) -> Response<ResponseBody<B>> {
-    panic_response::log(payload.as_ref());
-    let body = access
-        .map(|access| panic_response::body(access.request_id()))
-        .unwrap_or_default();
+/// The 500 that answers a caught panic.
+fn panicked<B>(body: Bytes) -> Response<ResponseBody<B>> {
     let mut response = Response::new(ResponseBody::full(body));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(

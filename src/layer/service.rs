@@ -9,10 +9,9 @@ use http::{Request, Response};
 use tower_service::Service;
 
 use super::{ResponseBody, ResponseFuture};
-use crate::access_log::{AccessLog, RequestLine};
-use crate::catch_panic::CatchPanic;
-use crate::request_id::{MakeRequestId, RequestIdPolicy, Resolution, UuidV7};
-use crate::request_span;
+use crate::access_log::RequestLine;
+use crate::in_flight::InFlight;
+use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
 use crate::route::Route;
 
 /// Middleware that gives each request an ID, a span, an access-log event and panic safety.
@@ -85,9 +84,8 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let start = Instant::now();
-        let Resolution { id, rejected } = self.policy.resolve(request.headers());
-        let route = Route::from_extensions(request.extensions());
-        let span = request_span::open(&id, request.method().as_str(), route.as_str());
+        let resolution = self.policy.resolve(request.headers());
+        let id = &resolution.id;
         let header = self.policy.header_name();
         request
             .headers_mut()
@@ -96,17 +94,10 @@ where
         let line = TowerRequestLine {
             method: request.method().clone(),
             uri: request.uri().clone(),
-            route,
+            route: Route::from_extensions(request.extensions()),
         };
-        let access = AccessLog::start(id, line, start);
-
-        let state = span.in_scope(|| {
-            if let Some(rejected) = &rejected {
-                request_span::log_rejected(rejected);
-            }
-            CatchPanic::call(|| self.inner.call(request))
-        });
-        ResponseFuture::new(state, span, access, header.clone())
+        let in_flight = InFlight::start(start, resolution, line, || self.inner.call(request));
+        ResponseFuture::new(in_flight, header.clone())
     }
 }
 

@@ -1,0 +1,106 @@
+//! [`InFlight`]: one request from its arrival to its response, whatever the framework.
+//!
+//! Both adapters (the tower layer and the actix-web middleware) resolve the ID and keep what
+//! their framework needs, then hand the rest to this type: it opens the `request` span, logs a
+//! refused incoming ID, calls the inner service and polls its future inside the span with
+//! panics caught, and emits the one access-log event, as cancelled if the request is dropped
+//! before a response. An adapter only turns the outcome into its framework's response.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Instant;
+
+use bytes::Bytes;
+use pin_project_lite::pin_project;
+use tracing::Span;
+
+use crate::access_log::{AccessLog, Outcome, RequestLine};
+use crate::catch_panic::CatchPanic;
+use crate::panic_response;
+use crate::request_id::{RequestId, Resolution};
+use crate::request_span;
+
+/// How the inner service ended, as an adapter sees it.
+pub(crate) enum Done<O> {
+    /// The inner future's output.
+    Output(O),
+    /// The inner service panicked (already logged): answer 500 with this JSON body.
+    Panicked(Bytes),
+}
+
+pin_project! {
+    /// A request being served: the inner future, the span it runs in and its access log.
+    pub(crate) struct InFlight<R: RequestLine, F> {
+        #[pin]
+        state: CatchPanic<F>,
+        span: Span,
+        access: Option<AccessLog<R>>,
+    }
+
+    impl<R: RequestLine, F> PinnedDrop for InFlight<R, F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(access) = this.access.take() {
+                let _entered = this.span.enter();
+                access.finish(Outcome::Cancelled);
+            }
+        }
+    }
+}
+
+impl<R: RequestLine, F: Future> InFlight<R, F> {
+    /// Opens the request's span, logs a refused incoming ID in it, and calls the inner service
+    /// (`call`) inside it. `start` is when the request arrived.
+    pub(crate) fn start(
+        start: Instant,
+        resolution: Resolution,
+        line: R,
+        call: impl FnOnce() -> F,
+    ) -> Self {
+        let Resolution { id, rejected } = resolution;
+        let span = request_span::open(&id, line.method(), line.route());
+        let access = AccessLog::start(id, line, start);
+        let state = span.in_scope(|| {
+            if let Some(rejected) = &rejected {
+                request_span::log_rejected(rejected);
+            }
+            CatchPanic::call(call)
+        });
+        Self {
+            state,
+            span,
+            access: Some(access),
+        }
+    }
+
+    /// Polls the inner future inside the span. When it is done, `respond` (run inside the span
+    /// too, with the request's ID and the span, for a body that streams in it) turns the result into the adapter's output and says how
+    /// the request ended, and the access-log event is emitted.
+    ///
+    /// # Panics
+    ///
+    /// If polled again after it returned `Ready`, as any future may.
+    pub(crate) fn poll_respond<T>(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        respond: impl FnOnce(Done<F::Output>, &RequestId, &Span) -> (T, Outcome),
+    ) -> Poll<T> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let result = ready!(this.state.poll(cx));
+        let Some(access) = this.access.take() else {
+            panic!("a request future was polled after completion");
+        };
+        let done = match result {
+            Ok(output) => Done::Output(output),
+            Err(payload) => {
+                panic_response::log(payload.as_ref());
+                Done::Panicked(panic_response::body(access.request_id()))
+            }
+        };
+        let (output, outcome) = respond(done, access.request_id(), this.span);
+        access.finish(outcome);
+        Poll::Ready(output)
+    }
+}
