@@ -95,7 +95,10 @@ fn subscribers() -> Vec<(&'static str, tracing::Dispatch)> {
 /// Polls a future that is ready at once (the handler is trivial).
 fn ready_now<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(output) => output,
         Poll::Pending => panic!("the bench handler is always ready"),
     }
@@ -128,7 +131,9 @@ fn request(with_id: bool) -> Request<Full<Bytes>> {
     if with_id {
         builder = builder.header("x-request-id", "0192f1c4-7d3e-7a51-9c2e-4b6f0e8d1a23");
     }
-    builder.body(Full::new(Bytes::new())).expect("valid request")
+    builder
+        .body(Full::new(Bytes::new()))
+        .expect("valid request")
 }
 
 fn one<S>(service: &S, with_id: bool)
@@ -179,13 +184,15 @@ fn bench(c: &mut Criterion) {
     for (subscriber, dispatch) in subscribers() {
         tracing::dispatcher::with_default(&dispatch, || {
             for with_id in [false, true] {
-                let id = if with_id { "incoming_id" } else { "generated_id" };
+                let id = if with_id {
+                    "incoming_id"
+                } else {
+                    "generated_id"
+                };
                 let mut group = c.benchmark_group(format!("request/{subscriber}/{id}"));
                 group.bench_function("bare_handler", |b| b.iter(|| one(&bare, with_id)));
                 group.bench_function("http_observability", |b| b.iter(|| one(&ours, with_id)));
-                group.bench_function("tower_http_stack", |b| {
-                    b.iter(|| one(&tower_http, with_id))
-                });
+                group.bench_function("tower_http_stack", |b| b.iter(|| one(&tower_http, with_id)));
                 group.finish();
                 println!(
                     "allocations per request ({subscriber}, {id}): bare {:.1}, \
@@ -199,11 +206,18 @@ fn bench(c: &mut Criterion) {
     }
 
     let mut group = c.benchmark_group("request_id_generation");
-    group.bench_function("uuid_v7", |b| b.iter(|| black_box(UuidV7.make_request_id())));
-    group.bench_function("uuid_v4", |b| b.iter(|| black_box(UuidV4.make_request_id())));
+    group.bench_function("uuid_v7", |b| {
+        b.iter(|| black_box(UuidV7.make_request_id()))
+    });
+    group.bench_function("uuid_v4", |b| {
+        b.iter(|| black_box(UuidV4.make_request_id()))
+    });
     group.finish();
 
-    println!("log bytes written: {}", BYTES_WRITTEN.load(Ordering::Relaxed));
+    println!(
+        "log bytes written: {}",
+        BYTES_WRITTEN.load(Ordering::Relaxed)
+    );
 }
 
 criterion_group!(benches, bench);
