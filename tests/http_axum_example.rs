@@ -201,3 +201,23 @@ async fn two_hundred_concurrent_requests_never_share_an_id() {
         assert!(seen.insert(line["request_id"].as_str().unwrap().to_owned()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_router_works_through_oneshot_too() {
+    use tower::ServiceExt;
+    capture();
+    let request = axum::http::Request::get("/health")
+        .header("x-request-id", "oneshot-1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = example::app().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-request-id"], "oneshot-1");
+    let access: Vec<Value> = capture()
+        .access_events()
+        .into_iter()
+        .filter(|l| l["request_id"] == "oneshot-1")
+        .collect();
+    assert_eq!(access.len(), 1);
+    assert_eq!(access[0]["http.route"], "/health");
+}
