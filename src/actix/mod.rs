@@ -73,3 +73,139 @@ pub use body::ResponseBody;
 pub use extract::MissingRequestId;
 pub use future::ResponseFuture;
 pub use middleware::{Observability, ObservabilityMiddleware};
+
+#[cfg(test)]
+mod tests {
+    use actix_web::dev::{Service, ServiceResponse};
+    use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, test, web};
+    use http::HeaderName;
+
+    use super::*;
+    use crate::RequestId;
+    use crate::request_id::RequestIdPolicy;
+
+    /// Answers with the ID the handler sees in its request header and in its extensions.
+    async fn echo(request: HttpRequest, id: RequestId) -> HttpResponse {
+        let header = request
+            .headers()
+            .get("x-correlation-id")
+            .or_else(|| request.headers().get("x-request-id"))
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let extension = request.extensions().get::<RequestId>().cloned();
+        assert_eq!(extension.as_ref(), Some(&id));
+        HttpResponse::Ok().body(format!("{header} {id}"))
+    }
+
+    async fn boom() -> HttpResponse {
+        panic!("boom")
+    }
+
+    #[actix_web::test]
+    async fn custom_header_and_distrust_follow_the_policy() {
+        let policy = RequestIdPolicy::new()
+            .header(HeaderName::from_static("x-correlation-id"))
+            .trust_incoming(false);
+        let app = test::init_service(
+            App::new()
+                .wrap(Observability::with_policy(policy))
+                .route("/", web::get().to(echo)),
+        )
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/")
+            .insert_header(("x-correlation-id", "client-chosen"))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        assert!(response.headers().get("x-request-id").is_none());
+        let id = response
+            .headers()
+            .get("x-correlation-id")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(id, "client-chosen");
+        let body = test::read_body(response).await;
+        assert_eq!(body, format!("{id} {id}"), "the handler sees the new ID");
+    }
+
+    #[actix_web::test]
+    async fn a_valid_incoming_id_reaches_the_handler() {
+        let app = test::init_service(
+            App::new()
+                .wrap(Observability::new())
+                .route("/", web::get().to(echo)),
+        )
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/")
+            .insert_header(("x-request-id", "abc-1"))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        assert_eq!(response.headers().get("x-request-id").unwrap(), "abc-1");
+        assert_eq!(
+            response
+                .response()
+                .extensions()
+                .get::<RequestId>()
+                .unwrap()
+                .as_str(),
+            "abc-1"
+        );
+        assert_eq!(test::read_body(response).await, "abc-1 abc-1");
+    }
+
+    #[actix_web::test]
+    async fn errors_and_panics_come_out_as_errors_carrying_the_id() {
+        let app = test::init_service(
+            App::new()
+                .wrap(Observability::new())
+                .route("/panic", web::get().to(boom))
+                .service(
+                    web::resource("/denied")
+                        .wrap_fn(|_request, _service| async {
+                            Err::<ServiceResponse, _>(actix_web::error::ErrorForbidden("no"))
+                        })
+                        .route(web::get().to(HttpResponse::Ok)),
+                ),
+        )
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/denied")
+            .insert_header(("x-request-id", "denied-1"))
+            .to_request();
+        let error = app.call(request).await.unwrap_err();
+        let response = error.error_response();
+        assert_eq!(response.status(), 403);
+        assert_eq!(response.headers().get("x-request-id").unwrap(), "denied-1");
+
+        let request = test::TestRequest::get()
+            .uri("/panic")
+            .insert_header(("x-request-id", "panic-1"))
+            .to_request();
+        let error = app.call(request).await.unwrap_err();
+        let response = error.error_response();
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.headers().get("x-request-id").unwrap(), "panic-1");
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "internal server error", "request_id": "panic-1"})
+        );
+    }
+
+    #[actix_web::test]
+    async fn the_extractor_without_the_middleware_answers_500() {
+        let app = test::init_service(App::new().route("/", web::get().to(echo))).await;
+        let request = test::TestRequest::get().uri("/").to_request();
+        let response = test::call_service(&app, request).await;
+        assert_eq!(response.status(), 500);
+        let body = test::read_body(response).await;
+        assert_eq!(body, MissingRequestId.to_string());
+    }
+}
