@@ -27,6 +27,7 @@ pin_project! {
         span: Span,
         access: Option<AccessLog<TowerRequestLine>>,
         header: HeaderName,
+        report: RequestReport,
     }
 
     impl<F> PinnedDrop for ResponseFuture<F> {
@@ -43,7 +44,7 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     pub(crate) enum State<F> {
-        Running { #[pin] future: F },
+        Running { #[pin] future: InnerFuture<F> },
         Panicked { payload: Option<Box<dyn Any + Send>> },
     }
 }
@@ -54,12 +55,14 @@ impl<F> ResponseFuture<F> {
         span: Span,
         access: AccessLog<TowerRequestLine>,
         header: HeaderName,
+        report: RequestReport,
     ) -> Self {
         Self {
             state,
             span,
             access: Some(access),
             header,
+            report,
         }
     }
 }
@@ -74,35 +77,40 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _entered = this.span.enter();
-        let result = match this.state.project() {
-            StateProj::Running { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(poll) => ready!(poll).map(|response| response.map(ResponseBody::inner)),
-                    Err(payload) => Ok(panicked(payload, this.access.as_ref())),
+        let report = &*this.report;
+        report.run(|| {
+            let result = match this.state.project() {
+                StateProj::Running { future } => {
+                    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                        Ok(poll) => ready!(poll).map(|response| response.map(ResponseBody::inner)),
+                        Err(payload) => Ok(panicked(payload, this.access.as_ref())),
+                    }
+                }
+                StateProj::Panicked { payload } => {
+                    let payload = payload
+                        .take()
+                        .unwrap_or_else(|| Box::new("polled after a panic"));
+                    Ok(panicked(payload, this.access.as_ref()))
+                }
+            };
+            let Some(access) = this.access.take() else {
+                panic!("ResponseFuture polled after completion");
+            };
+            match result {
+                Ok(mut response) => {
+                    let status = response.status().as_u16();
+                    stamp(&mut response, this.header, access.request_id().clone());
+                    report.finish(Some(status));
+                    access.finish(Outcome::Response(status));
+                    Poll::Ready(Ok(response))
+                }
+                Err(error) => {
+                    report.finish(None);
+                    access.finish(Outcome::Failed);
+                    Poll::Ready(Err(error))
                 }
             }
-            StateProj::Panicked { payload } => {
-                let payload = payload
-                    .take()
-                    .unwrap_or_else(|| Box::new("polled after a panic"));
-                Ok(panicked(payload, this.access.as_ref()))
-            }
-        };
-        let Some(access) = this.access.take() else {
-            panic!("ResponseFuture polled after completion");
-        };
-        match result {
-            Ok(mut response) => {
-                let status = response.status().as_u16();
-                stamp(&mut response, this.header, access.request_id().clone());
-                access.finish(Outcome::Response(status));
-                Poll::Ready(Ok(response))
-            }
-            Err(error) => {
-                access.finish(Outcome::Failed);
-                Poll::Ready(Err(error))
-            }
-        }
+        })
     }
 }
 
@@ -122,4 +130,42 @@ fn panicked<B>(
         http::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+// Sentry: with the feature, the request's hub and sentry-tower's HTTP future (src/sentry/);
+// without it, a no-op twin of the same shape.
+#[cfg(feature = "sentry")]
+pub(crate) use crate::sentry::request::{HttpFuture as InnerFuture, RequestReport};
+
+#[cfg(not(feature = "sentry"))]
+pub(crate) type InnerFuture<F> = F;
+
+/// Without the `sentry` feature: does nothing, costs nothing.
+#[cfg(not(feature = "sentry"))]
+#[derive(Debug, Default)]
+pub(crate) struct RequestReport;
+
+#[cfg(not(feature = "sentry"))]
+impl RequestReport {
+    pub(crate) fn start<B>(
+        _request: &http::Request<B>,
+        _id: &crate::request_id::RequestId,
+        _route: Option<&str>,
+    ) -> Self {
+        Self
+    }
+
+    pub(crate) fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
+    pub(crate) fn call<S: tower_service::Service<Req>, Req>(
+        &self,
+        inner: &mut S,
+        request: Req,
+    ) -> S::Future {
+        inner.call(request)
+    }
+
+    pub(crate) fn finish(&self, _status: Option<u16>) {}
 }

@@ -9,7 +9,8 @@ use bytes::Bytes;
 use http::{Request, Response};
 use tower_service::Service;
 
-use super::{ResponseBody, ResponseFuture, future::State};
+use super::future::{RequestReport, State};
+use super::{ResponseBody, ResponseFuture};
 use crate::access_log::{AccessLog, RequestLine};
 use crate::request_id::{MakeRequestId, RequestIdPolicy, Resolution, UuidV7};
 use crate::request_span;
@@ -93,6 +94,8 @@ where
             .headers_mut()
             .insert(header.clone(), id.header_value().clone());
         request.extensions_mut().insert(id.clone());
+        // Sentry: the request's hub, tagged with the ID and the route (no-op without the feature).
+        let report = RequestReport::start(&request, &id, route.as_str());
         let line = TowerRequestLine {
             method: request.method().clone(),
             uri: request.uri().clone(),
@@ -101,17 +104,19 @@ where
         let access = AccessLog::start(id, line, start);
 
         let state = span.in_scope(|| {
-            if let Some(rejected) = &rejected {
-                request_span::log_rejected(rejected);
-            }
-            match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
-                Ok(future) => State::Running { future },
-                Err(payload) => State::Panicked {
-                    payload: Some(payload),
-                },
-            }
+            report.run(|| {
+                if let Some(rejected) = &rejected {
+                    request_span::log_rejected(rejected);
+                }
+                match catch_unwind(AssertUnwindSafe(|| report.call(&mut self.inner, request))) {
+                    Ok(future) => State::Running { future },
+                    Err(payload) => State::Panicked {
+                        payload: Some(payload),
+                    },
+                }
+            })
         });
-        ResponseFuture::new(state, span, access, header.clone())
+        ResponseFuture::new(state, span, access, header.clone(), report)
     }
 }
 
