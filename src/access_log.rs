@@ -92,7 +92,8 @@ fn emit(
     outcome: Outcome,
     latency: Duration,
 ) {
-    let latency_ms = latency.as_secs_f64() * 1000.0;
+    // Whole microseconds, so the number prints short (0.21, not 0.21069400000000002).
+    let latency_ms = latency.as_micros() as f64 / 1000.0;
     let request_id = request_id.as_str();
     macro_rules! event {
         ($level:expr, $status:expr, $message:literal) => {

@@ -1,0 +1,212 @@
+//! A small API shaped like a real backend, with request IDs, JSON logs and Sentry reporting.
+//!
+//! Run with: `cargo run --example axum`, then try:
+//!
+//! ```text
+//! curl -i localhost:3000/health
+//! curl -i -H 'x-request-id: my-id-123' localhost:3000/ready
+//! curl -i -X POST localhost:3000/docs -H 'content-type: application/json' -d '{"title":"hello"}'
+//! curl -i localhost:3000/error
+//! curl -i localhost:3000/panic
+//! ```
+//!
+//! Every response carries `x-request-id`; every line on stdout is a JSON object, and the lines
+//! a request causes carry its `request_id`.
+//!
+//! Environment (a contract other tooling relies on): `PORT` (default 3000), `HOST` (default
+//! 127.0.0.1), `SERVICE_NAME`, `GIT_SHA`, `SENTRY_DSN` (unset: Sentry off),
+//! `SENTRY_ENVIRONMENT`, `RUST_LOG` (default `info`). SIGTERM and Ctrl-C shut it down
+//! gracefully: in-flight requests finish.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http_observability::{ObservabilityLayer, RequestId};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The service's routes, with the observability layer. The integration tests serve this same
+/// router.
+pub fn app() -> Router {
+    let state = AppState::default();
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/docs", post(create_doc))
+        .route("/error", get(error))
+        .route("/panic", get(panic))
+        .with_state(state)
+        .layer(ObservabilityLayer::new())
+}
+
+#[derive(Clone, Default)]
+struct AppState {
+    next_doc_id: Arc<AtomicU64>,
+}
+
+/// Liveness: no I/O.
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: a real service would check its database here.
+async fn ready() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ready" }))
+}
+
+#[derive(Deserialize)]
+struct NewDoc {
+    title: String,
+}
+
+async fn create_doc(
+    State(state): State<AppState>,
+    Json(doc): Json<NewDoc>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let doc_id = state.next_doc_id.fetch_add(1, Ordering::Relaxed) + 1;
+    tracing::info!(doc_id, title = %doc.title, "document stored");
+    (StatusCode::CREATED, Json(json!({ "id": doc_id })))
+}
+
+async fn error(id: RequestId) -> Result<Json<serde_json::Value>, ApiError> {
+    let source = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+    let cause = StorageError { source };
+    Err(ApiError {
+        request_id: id,
+        error: AppError::Storage(cause),
+    })
+}
+
+async fn panic() -> &'static str {
+    panic!("the /panic route panics on purpose")
+}
+
+/// An application error with a source chain: AppError → StorageError → io::Error.
+#[derive(Debug)]
+enum AppError {
+    Storage(StorageError),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Storage(_) => f.write_str("could not load the document"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Storage(e) => Some(e),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct StorageError {
+    source: std::io::Error,
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("document store unavailable")
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// What a handler returns on failure: logged at ERROR, answered as a JSON 500 with the ID.
+struct ApiError {
+    request_id: RequestId,
+    error: AppError,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error: &(dyn std::error::Error + 'static) = &self.error;
+        tracing::error!(error, "request failed");
+        let body =
+            json!({ "error": self.error.to_string(), "request_id": self.request_id.as_str() });
+        (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+    }
+}
+
+#[allow(dead_code)] // The integration tests include this file for `app()` only.
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    setup_logging();
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p
+            .parse()
+            .map_err(|e| format!("PORT={p:?} is not a port number: {e}"))?,
+        Err(_) => 3000,
+    };
+    let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    axum::serve(listener, app())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn setup_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_span_list(true),
+        )
+        .init();
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then get up to ten seconds to finish.
+#[allow(dead_code)]
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+    tokio::spawn(async {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        tracing::warn!("in-flight requests did not finish within 10 s; exiting");
+        std::process::exit(1);
+    });
+}

@@ -1,0 +1,223 @@
+//! The axum example's router over real HTTP on 127.0.0.1, logs captured from a global
+//! subscriber (so this file is its own process).
+
+mod support;
+
+#[allow(dead_code)]
+#[path = "../examples/axum.rs"]
+mod example;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+use support::Capture;
+
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        tracing::subscriber::set_global_default(support::subscriber(capture.clone()))
+            .expect("this test binary sets the global subscriber once");
+        capture
+    })
+}
+
+async fn serve() -> SocketAddr {
+    capture();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, example::app()).await });
+    addr
+}
+
+fn request_id(response: &reqwest::Response) -> String {
+    response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incoming_id_is_echoed_and_on_every_line() {
+    let addr = serve().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("http://{addr}/docs"))
+        .header("x-request-id", "echo-me-1")
+        .json(&json!({ "title": "first" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(request_id(&response), "echo-me-1");
+    let body: Value = response.json().await.unwrap();
+    assert!(body["id"].as_u64().unwrap() >= 1);
+
+    let lines = capture().lines_of("echo-me-1");
+    let stored = lines
+        .iter()
+        .find(|l| l["message"] == "document stored")
+        .unwrap();
+    assert_eq!(stored["level"], "INFO");
+    assert_eq!(stored["title"], "first");
+    assert_eq!(stored["doc_id"], body["id"]);
+    for line in &lines {
+        assert!(line["timestamp"].is_string() && line["level"].is_string());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_ready_answer_and_generate_an_id() {
+    let addr = serve().await;
+    for (path, body) in [
+        ("health", json!({"status":"ok"})),
+        ("ready", json!({"status":"ready"})),
+    ] {
+        let response = reqwest::get(format!("http://{addr}/{path}")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let id = request_id(&response);
+        assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
+        assert_eq!(response.json::<Value>().await.unwrap(), body);
+        assert_eq!(capture().lines_of(&id).len(), 1, "one access line");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_id_is_replaced_not_echoed() {
+    let addr = serve().await;
+    let hostile = "\"};alert(1);{\"";
+    let response = reqwest::Client::new()
+        .get(format!("http://{addr}/health"))
+        .header("x-request-id", hostile)
+        .send()
+        .await
+        .unwrap();
+    let id = request_id(&response);
+    assert_ne!(id, hostile);
+    let lines = capture().lines_of(&id);
+    let warn = lines.iter().find(|l| l["level"] == "WARN").unwrap();
+    assert_eq!(warn["reason"], "forbidden_character");
+    assert_eq!(warn["length"], hostile.len());
+    let everything = serde_json::to_string(&capture().lines()).unwrap();
+    assert!(!everything.contains("alert(1)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_and_panic_answer_500_with_the_id() {
+    let addr = serve().await;
+    let response = reqwest::get(format!("http://{addr}/error")).await.unwrap();
+    assert_eq!(response.status(), 500);
+    let id = request_id(&response);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], id.as_str());
+    let lines = capture().lines_of(&id);
+    let error = lines
+        .iter()
+        .find(|l| l["message"] == "request failed")
+        .unwrap();
+    assert_eq!(error["level"], "ERROR");
+
+    let response = reqwest::get(format!("http://{addr}/panic")).await.unwrap();
+    assert_eq!(response.status(), 500);
+    let id = request_id(&response);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], id.as_str());
+    let access: Vec<Value> = capture()
+        .access_events()
+        .into_iter()
+        .filter(|l| l["request_id"] == id.as_str())
+        .collect();
+    assert_eq!(access.len(), 1);
+    assert_eq!(access[0]["http.response.status_code"], 500);
+    assert_eq!(access[0]["http.route"], "/panic");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exactly_one_access_event_per_request() {
+    let addr = serve().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("http://{addr}/ready?api_key=canary-123"))
+        .header("x-request-id", "one-access-1")
+        .header("authorization", "Bearer canary-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let access: Vec<Value> = capture()
+        .access_events()
+        .into_iter()
+        .filter(|l| l["request_id"] == "one-access-1")
+        .collect();
+    assert_eq!(access.len(), 1);
+    let event = &access[0];
+    assert_eq!(event["http.request.method"], "GET");
+    assert_eq!(event["url.path"], "/ready");
+    assert_eq!(event["http.route"], "/ready");
+    assert_eq!(event["http.response.status_code"], 200);
+    assert!(event["latency_ms"].is_number());
+    let everything = serde_json::to_string(&capture().lines()).unwrap();
+    assert!(!everything.contains("canary-123"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_requests_never_share_an_id() {
+    let addr = serve().await;
+    let client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let id = format!("conc-{i}");
+                let response = client
+                    .post(format!("http://{addr}/docs"))
+                    .header("x-request-id", &id)
+                    .json(&json!({ "title": id }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 201);
+                assert_eq!(request_id(&response), id);
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let stored: Vec<Value> = capture()
+        .lines()
+        .into_iter()
+        .filter(|l| l["message"] == "document stored")
+        .filter(|l| l["title"].as_str().is_some_and(|t| t.starts_with("conc-")))
+        .collect();
+    assert_eq!(stored.len(), 200);
+    let mut seen = HashSet::new();
+    for line in &stored {
+        // The handler logged its own title, which is its request's ID: the line's request_id
+        // must be that one and never another request's.
+        assert_eq!(line["request_id"], line["title"], "{line}");
+        assert!(seen.insert(line["request_id"].as_str().unwrap().to_owned()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_router_works_through_oneshot_too() {
+    use tower::ServiceExt;
+    capture();
+    let request = axum::http::Request::get("/health")
+        .header("x-request-id", "oneshot-1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = example::app().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-request-id"], "oneshot-1");
+    let access: Vec<Value> = capture()
+        .access_events()
+        .into_iter()
+        .filter(|l| l["request_id"] == "oneshot-1")
+        .collect();
+    assert_eq!(access.len(), 1);
+    assert_eq!(access[0]["http.route"], "/health");
+}

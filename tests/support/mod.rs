@@ -1,0 +1,102 @@
+//! Shared test helpers: an in-memory log capture and a client for real HTTP on 127.0.0.1.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::Value;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+
+/// A `MakeWriter` that keeps every byte written, for tests to parse.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Every line written so far, each parsed as one JSON object (panics on a line that is not).
+    pub fn lines(&self) -> Vec<Value> {
+        let bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        String::from_utf8(bytes)
+            .expect("log output is UTF-8")
+            .lines()
+            .map(|line| {
+                let value: Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+                normalize(value)
+            })
+            .collect()
+    }
+
+    /// The lines that carry `request_id` = `id`.
+    pub fn lines_of(&self, id: &str) -> Vec<Value> {
+        self.lines()
+            .into_iter()
+            .filter(|line| line["request_id"] == id)
+            .collect()
+    }
+
+    /// The access-log events among the lines.
+    pub fn access_events(&self) -> Vec<Value> {
+        self.lines()
+            .into_iter()
+            .filter(|line| line["target"] == http_observability::access_log::TARGET)
+            .collect()
+    }
+}
+
+/// The writer handed out by [`Capture`].
+pub struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = CaptureWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        CaptureWriter(Arc::clone(&self.0))
+    }
+}
+
+/// A subscriber that writes JSON lines at INFO and above into `capture`.
+pub fn subscriber(capture: Capture) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::LevelFilter::INFO)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_span_list(true)
+                .with_writer(capture),
+        )
+}
+
+/// Lifts span fields to the top level, as our JSON formatter writes them.
+fn normalize(mut value: Value) -> Value {
+    if let Some(spans) = value.get("spans").cloned() {
+        for span in spans.as_array().into_iter().flatten().rev() {
+            for (k, v) in span.as_object().into_iter().flatten() {
+                if k != "name" && value.get(k).is_none() {
+                    value[k] = v.clone();
+                }
+            }
+        }
+    }
+    value
+}
