@@ -185,3 +185,47 @@ pub fn router() -> Router {
         )
         .layer(ObservabilityLayer::new())
 }
+
+/// The failure-isolation scenario, the same for every way Sentry can fail: requests keep
+/// their normal answers while events are lost, the losses are counted, and dropping the guard
+/// returns (a correctness bound: it would hang forever without the bounded transport).
+pub async fn sentry_down_scenario(
+    setup: &'static Setup,
+) -> http_observability::sentry::DeliveryStats {
+    let client = reqwest::Client::new();
+    // More failing requests than the transport's queue holds.
+    for round in 0..40 {
+        let path = if round % 2 == 0 { "/error" } else { "/panic" };
+        let response = client
+            .get(setup.url(path))
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(response.status(), 500, "{path}");
+        assert!(response.headers().contains_key("x-request-id"));
+        let response = client
+            .get(setup.url("/ok"))
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(response.status(), 200);
+    }
+    let guard = setup.guard.lock().unwrap().take().expect("the guard, once");
+    let stats = tokio::task::spawn_blocking(move || {
+        guard.flush(); // bounded; cannot succeed here
+        let stats = guard.stats();
+        let started = std::time::Instant::now();
+        drop(guard);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "shutdown must be bounded by the flush timeout"
+        );
+        stats
+    })
+    .await
+    .unwrap();
+    assert!(stats.submitted() >= 40, "{stats:?}");
+    assert_eq!(stats.delivered(), 0, "{stats:?}");
+    assert_eq!(stats.lost(), stats.submitted(), "{stats:?}");
+    stats
+}
