@@ -53,6 +53,7 @@ pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'
         let receiver = dsn.is_none().then(|| Receiver::start(answer));
         let dsn = dsn.unwrap_or_else(|| receiver.as_ref().unwrap().dsn());
         tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::INFO)
             .with(tracing_subscriber::fmt::layer().with_test_writer())
             .with(http_observability::sentry::tracing_layer())
             .init();
