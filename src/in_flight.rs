@@ -36,6 +36,7 @@ pin_project! {
         state: CatchPanic<F>,
         span: Span,
         access: Option<AccessLog<R>>,
+        report: RequestReport,
     }
 
     impl<R: RequestLine, F> PinnedDrop for InFlight<R, F> {
@@ -50,27 +51,31 @@ pin_project! {
 }
 
 impl<R: RequestLine, F: Future> InFlight<R, F> {
-    /// Opens the request's span, logs a refused incoming ID in it, and calls the inner service
-    /// (`call`) inside it. `start` is when the request arrived.
+    /// Opens the request's span (and, with Sentry on, its hub), logs a refused incoming ID in
+    /// it, and calls the inner service (`call`) inside it. `start` is when the request arrived.
     pub(crate) fn start(
         start: Instant,
         resolution: Resolution,
         line: R,
-        call: impl FnOnce() -> F,
+        call: impl FnOnce(&RequestReport) -> F,
     ) -> Self {
         let Resolution { id, rejected } = resolution;
         let span = request_span::open(&id, line.method(), line.route());
+        let report = RequestReport::start(line.method(), &id, line.route());
         let access = AccessLog::start(id, line, start);
         let state = span.in_scope(|| {
-            if let Some(rejected) = &rejected {
-                request_span::log_rejected(rejected);
-            }
-            CatchPanic::call(call)
+            report.run(|| {
+                if let Some(rejected) = &rejected {
+                    request_span::log_rejected(rejected);
+                }
+                CatchPanic::call(|| call(&report))
+            })
         });
         Self {
             state,
             span,
             access: Some(access),
+            report,
         }
     }
 
@@ -88,19 +93,53 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
     ) -> Poll<T> {
         let this = self.project();
         let _entered = this.span.enter();
-        let result = ready!(this.state.poll(cx));
-        let Some(access) = this.access.take() else {
-            panic!("a request future was polled after completion");
-        };
-        let done = match result {
-            Ok(output) => Done::Output(output),
-            Err(payload) => {
-                panic_response::log(payload.as_ref());
-                Done::Panicked(panic_response::body(access.request_id()))
-            }
-        };
-        let (output, outcome) = respond(done, access.request_id(), this.span);
-        access.finish(outcome);
-        Poll::Ready(output)
+        let report = &*this.report;
+        report.run(|| {
+            let result = ready!(this.state.poll(cx));
+            let Some(access) = this.access.take() else {
+                panic!("a request future was polled after completion");
+            };
+            let done = match result {
+                Ok(output) => Done::Output(output),
+                Err(payload) => {
+                    panic_response::log(payload.as_ref());
+                    Done::Panicked(panic_response::body(access.request_id()))
+                }
+            };
+            let (output, outcome) = respond(done, access.request_id(), this.span);
+            report.finish(outcome);
+            access.finish(outcome);
+            Poll::Ready(output)
+        })
+    }
+}
+
+// Sentry: with the feature, the request's hub (src/sentry/request.rs); without it, a no-op twin
+// of the same shape, so the lifecycle above is written once.
+#[cfg(feature = "sentry")]
+pub(crate) use crate::sentry::request::RequestReport;
+
+#[cfg(not(feature = "sentry"))]
+pub(crate) use no_sentry::RequestReport;
+
+#[cfg(not(feature = "sentry"))]
+mod no_sentry {
+    use crate::access_log::Outcome;
+    use crate::request_id::RequestId;
+
+    /// Without the `sentry` feature: does nothing, costs nothing.
+    #[derive(Debug, Default)]
+    pub(crate) struct RequestReport;
+
+    impl RequestReport {
+        pub(crate) fn start(_method: &str, _id: &RequestId, _route: Option<&str>) -> Self {
+            Self
+        }
+
+        pub(crate) fn run<T>(&self, f: impl FnOnce() -> T) -> T {
+            f()
+        }
+
+        pub(crate) fn finish(&self, _outcome: Outcome) {}
     }
 }

@@ -1,1 +1,666 @@
-//! Which build is running: git SHA resolution and the `release!()` macro.
+//! Which build is running: git SHA resolution and the [`release!()`](crate::release!) macro.
+//!
+//! # Example
+//!
+//! ```
+//! use http_observability::release::{self, Release};
+//!
+//! // Once at start-up (the one-call setup does this for you):
+//! let release = Release::resolve(http_observability::release!());
+//! release.log_skipped(); // one WARN per variable that claimed to be a SHA and was not
+//! let release = release::set_current(release);
+//! println!("running {} (from {})", release.as_str(), release.source());
+//!
+//! // Anywhere later, for example in a /version handler:
+//! let running = release::current().map(|r| r.as_str()).unwrap_or("unknown");
+//! # let _ = running;
+//! ```
+//!
+//! # Where the release comes from
+//!
+//! The first source that gives a value wins:
+//!
+//! 1. `SENTRY_RELEASE`, taken as it is (any text, such as `shop@1.4.2+abc1234`);
+//! 2. `GIT_SHA`, set by you at run time;
+//! 3. the commit variables that hosting platforms and CI set: `RENDER_GIT_COMMIT`,
+//!    `RAILWAY_GIT_COMMIT_SHA`, `VERCEL_GIT_COMMIT_SHA`, `SOURCE_VERSION` (Heroku),
+//!    `GITHUB_SHA`, `CI_COMMIT_SHA` (GitLab), and the tag of `FLY_IMAGE_REF` when that tag
+//!    is a SHA;
+//! 4. `GIT_SHA` as it was **when your crate was compiled**: [`release!()`](crate::release!)
+//!    expands `option_env!("GIT_SHA")` in your crate. Feed it with [`emit_git_sha`] in your
+//!    `build.rs`, or with a Docker build argument (`ARG GIT_SHA` then `ENV GIT_SHA=$GIT_SHA`
+//!    before `cargo build`);
+//! 5. `name@version` of your crate, from `CARGO_PKG_NAME` and `CARGO_PKG_VERSION`.
+//!
+//! Empty values count as unset. A value that claims to be a SHA (all sources but
+//! `SENTRY_RELEASE` and the last) must be 7 to 40 hexadecimal characters; otherwise it is
+//! skipped, [`Release::skipped`] names the variable, and the next source is tried. The value
+//! of `FLY_IMAGE_REF` only counts when its tag is a SHA (Fly's own `deployment-…` tags are
+//! silently ignored).
+//!
+//! # Embedding the SHA at build time
+//!
+//! ```no_run
+//! // In `fn main` of your service's build.rs, with `http-observability` in
+//! // [build-dependencies]:
+//! http_observability::release::emit_git_sha();
+//! ```
+//!
+//! In a Dockerfile, where `.git` is usually not copied into the build context:
+//!
+//! ```text
+//! ARG GIT_SHA
+//! ENV GIT_SHA=$GIT_SHA
+//! RUN cargo build --release
+//! # docker build --build-arg GIT_SHA=$(git rev-parse HEAD) .
+//! ```
+
+use std::fmt;
+use std::sync::OnceLock;
+
+/// The commit variables of hosting platforms and CI services, in the order they are tried.
+///
+/// `FLY_IMAGE_REF` comes after them; it holds an image reference whose tag may be a SHA.
+pub const PLATFORM_VARIABLES: &[&str] = &[
+    "RENDER_GIT_COMMIT",
+    "RAILWAY_GIT_COMMIT_SHA",
+    "VERCEL_GIT_COMMIT_SHA",
+    "SOURCE_VERSION",
+    "GITHUB_SHA",
+    "CI_COMMIT_SHA",
+];
+
+/// What was known about the build when the user's crate was compiled.
+///
+/// Made by [`release!()`](crate::release!), which expands in the calling crate so that its
+/// `CARGO_PKG_NAME`, `CARGO_PKG_VERSION` and build-time `GIT_SHA` are the ones used.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::BuildInfo;
+///
+/// let build = BuildInfo::new("shop", "1.4.2", Some("0123abc"));
+/// assert_eq!(build.name(), "shop");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildInfo {
+    name: &'static str,
+    version: &'static str,
+    git_sha: Option<&'static str>,
+}
+
+impl BuildInfo {
+    /// Build facts: the crate's name and version, and the SHA set at compile time, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let build = http_observability::release::BuildInfo::new("shop", "1.4.2", None);
+    /// assert_eq!(build.version(), "1.4.2");
+    /// ```
+    pub const fn new(
+        name: &'static str,
+        version: &'static str,
+        git_sha: Option<&'static str>,
+    ) -> Self {
+        Self {
+            name,
+            version,
+            git_sha,
+        }
+    }
+
+    /// The crate name (`CARGO_PKG_NAME`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(http_observability::release!().name(), "http-observability");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The crate version (`CARGO_PKG_VERSION`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(!http_observability::release!().version().is_empty());
+    /// ```
+    pub const fn version(&self) -> &'static str {
+        self.version
+    }
+
+    /// `GIT_SHA` as it was at compile time, unvalidated.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let build = http_observability::release::BuildInfo::new("a", "1.0.0", Some("abc1234"));
+    /// assert_eq!(build.git_sha(), Some("abc1234"));
+    /// ```
+    pub const fn git_sha(&self) -> Option<&'static str> {
+        self.git_sha
+    }
+}
+
+/// The [`BuildInfo`] of the crate where it is written: its name, version and compile-time
+/// `GIT_SHA`.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::Release;
+///
+/// let release = Release::resolve(http_observability::release!());
+/// assert!(!release.as_str().is_empty());
+/// ```
+#[macro_export]
+macro_rules! release {
+    () => {
+        $crate::release::BuildInfo::new(
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+            ::core::option_env!("GIT_SHA"),
+        )
+    };
+}
+
+/// Where the release value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReleaseSource {
+    /// The environment variable of that name, read at start-up.
+    Env(&'static str),
+    /// The tag of the image reference in `FLY_IMAGE_REF`.
+    FlyImageRef,
+    /// `GIT_SHA` as it was when the crate was compiled.
+    BuildTime,
+    /// `name@version` of the crate.
+    PackageVersion,
+}
+
+impl fmt::Display for ReleaseSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "environment variable {name}"),
+            Self::FlyImageRef => f.write_str("the image tag in FLY_IMAGE_REF"),
+            Self::BuildTime => f.write_str("GIT_SHA at build time"),
+            Self::PackageVersion => f.write_str("the package name and version"),
+        }
+    }
+}
+
+/// A variable that claimed to hold a git SHA but did not: it was skipped.
+///
+/// The message names the variable and the rule, never the value.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::{BuildInfo, Release};
+///
+/// let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |name| {
+///     (name == "GIT_SHA").then(|| "not-a-sha".to_owned())
+/// });
+/// assert_eq!(release.skipped()[0].variable(), "GIT_SHA");
+/// assert_eq!(release.as_str(), "a@1.0.0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSha {
+    source: ReleaseSource,
+    length: usize,
+}
+
+impl InvalidSha {
+    /// The name of the variable that held the value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::release::{BuildInfo, Release};
+    /// # let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |name| {
+    /// #     (name == "GITHUB_SHA").then(|| "xyz".to_owned())
+    /// # });
+    /// assert_eq!(release.skipped()[0].variable(), "GITHUB_SHA");
+    /// ```
+    pub fn variable(&self) -> &'static str {
+        match self.source {
+            ReleaseSource::Env(name) => name,
+            ReleaseSource::FlyImageRef => "FLY_IMAGE_REF",
+            ReleaseSource::BuildTime => "GIT_SHA (build time)",
+            ReleaseSource::PackageVersion => "CARGO_PKG_VERSION",
+        }
+    }
+}
+
+impl fmt::Display for InvalidSha {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not a git SHA (7 to 40 hexadecimal characters, got {} characters); \
+             trying the next release source",
+            self.variable(),
+            self.length
+        )
+    }
+}
+
+impl std::error::Error for InvalidSha {}
+
+/// The release of the running build: its value, where it came from, and what was skipped.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::{BuildInfo, Release, ReleaseSource};
+///
+/// let build = BuildInfo::new("shop", "1.4.2", None);
+/// let release = Release::resolve_with(build, |name| {
+///     (name == "RENDER_GIT_COMMIT").then(|| "0123456789abcdef0123456789abcdef01234567".to_owned())
+/// });
+/// assert_eq!(release.as_str(), "0123456789abcdef0123456789abcdef01234567");
+/// assert_eq!(release.source(), ReleaseSource::Env("RENDER_GIT_COMMIT"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    value: String,
+    source: ReleaseSource,
+    skipped: Vec<InvalidSha>,
+}
+
+impl Release {
+    /// Resolves the release from the process environment, then from `build`.
+    ///
+    /// See the [module docs](self) for the order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let release = http_observability::release::Release::resolve(http_observability::release!());
+    /// # let _ = release;
+    /// ```
+    pub fn resolve(build: BuildInfo) -> Self {
+        Self::resolve_with(build, |name| std::env::var(name).ok())
+    }
+
+    /// Resolves the release reading variables through `lookup` instead of the process
+    /// environment (for tests, or a configuration source of your own).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::release::{BuildInfo, Release};
+    ///
+    /// let release = Release::resolve_with(BuildInfo::new("shop", "1.4.2", None), |_| None);
+    /// assert_eq!(release.as_str(), "shop@1.4.2");
+    /// ```
+    pub fn resolve_with(build: BuildInfo, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut skipped = Vec::new();
+        let found = |source: ReleaseSource, value: String, skipped: Vec<InvalidSha>| Self {
+            value,
+            source,
+            skipped,
+        };
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        if let Some(value) = get("SENTRY_RELEASE") {
+            return found(ReleaseSource::Env("SENTRY_RELEASE"), value, skipped);
+        }
+        for &name in std::iter::once(&"GIT_SHA").chain(PLATFORM_VARIABLES) {
+            if let Some(value) = get(name) {
+                match check_sha(ReleaseSource::Env(name), value) {
+                    Ok(sha) => return found(ReleaseSource::Env(name), sha, skipped),
+                    Err(invalid) => skipped.push(invalid),
+                }
+            }
+        }
+        if let Some(sha) = get("FLY_IMAGE_REF").and_then(|r| image_tag(&r).map(str::to_owned)) {
+            if is_sha(&sha) {
+                return found(ReleaseSource::FlyImageRef, sha, skipped);
+            }
+        }
+        if let Some(value) = build.git_sha.map(str::trim).filter(|v| !v.is_empty()) {
+            match check_sha(ReleaseSource::BuildTime, value.to_owned()) {
+                Ok(sha) => return found(ReleaseSource::BuildTime, sha, skipped),
+                Err(invalid) => skipped.push(invalid),
+            }
+        }
+        let value = format!("{}@{}", build.name, build.version);
+        found(ReleaseSource::PackageVersion, value, skipped)
+    }
+
+    /// The release value, as sent to Sentry and written in every log line.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::release::{BuildInfo, Release};
+    /// let release = Release::resolve_with(BuildInfo::new("a", "2.0.0", None), |_| None);
+    /// assert_eq!(release.as_str(), "a@2.0.0");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// Which source gave the value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::release::{BuildInfo, Release, ReleaseSource};
+    /// let release = Release::resolve_with(BuildInfo::new("a", "2.0.0", Some("abcdef1")), |_| None);
+    /// assert_eq!(release.source(), ReleaseSource::BuildTime);
+    /// ```
+    pub fn source(&self) -> ReleaseSource {
+        self.source
+    }
+
+    /// The variables that claimed to hold a SHA but did not, in the order they were tried.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::release::{BuildInfo, Release};
+    /// let release = Release::resolve_with(BuildInfo::new("a", "2.0.0", None), |_| None);
+    /// assert!(release.skipped().is_empty());
+    /// ```
+    pub fn skipped(&self) -> &[InvalidSha] {
+        &self.skipped
+    }
+
+    /// Logs one WARN per [skipped](Self::skipped) variable. Call it once a subscriber is
+    /// installed (the one-call setup does).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::release::Release;
+    /// Release::resolve(http_observability::release!()).log_skipped();
+    /// ```
+    pub fn log_skipped(&self) {
+        for invalid in &self.skipped {
+            tracing::warn!(
+                variable = invalid.variable(),
+                release = self.as_str(),
+                release.source = %self.source,
+                "{invalid}"
+            );
+        }
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)
+    }
+}
+
+fn check_sha(source: ReleaseSource, value: String) -> Result<String, InvalidSha> {
+    if is_sha(&value) {
+        Ok(value)
+    } else {
+        Err(InvalidSha {
+            source,
+            length: value.chars().count(),
+        })
+    }
+}
+
+/// Whether `value` looks like a (possibly abbreviated) git SHA: 7 to 40 hex characters.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::is_sha;
+///
+/// assert!(is_sha("abc1234"));
+/// assert!(!is_sha("main"));
+/// ```
+pub fn is_sha(value: &str) -> bool {
+    (7..=40).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The tag of an image reference (`registry/app:tag`), without any `@digest`.
+fn image_tag(reference: &str) -> Option<&str> {
+    let name = reference.split('@').next().unwrap_or(reference);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    last.split_once(':').map(|(_, tag)| tag)
+}
+
+static CURRENT: OnceLock<Release> = OnceLock::new();
+
+/// Makes `release` the one [`current`] returns, and returns the current one.
+///
+/// The first call wins: later calls leave it unchanged and return the first one. The one-call
+/// setup calls it at start-up.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::{self, Release};
+///
+/// let set = release::set_current(Release::resolve(http_observability::release!()));
+/// assert_eq!(release::current().map(Release::as_str), Some(set.as_str()));
+/// ```
+pub fn set_current(release: Release) -> &'static Release {
+    CURRENT.get_or_init(|| release)
+}
+
+/// The release of the running build, once set at start-up; `None` before.
+///
+/// # Example
+///
+/// ```
+/// // In a /version handler:
+/// let release = http_observability::release::current()
+///     .map(|r| r.as_str().to_owned())
+///     .unwrap_or_else(|| "unknown".to_owned());
+/// # let _ = release;
+/// ```
+pub fn current() -> Option<&'static Release> {
+    CURRENT.get()
+}
+
+/// For your `build.rs`: makes the current git commit available to
+/// [`release!()`](crate::release!) as the build-time `GIT_SHA`.
+///
+/// Prints `cargo:rustc-env=GIT_SHA=<sha>`. If `GIT_SHA` is already set in the build's
+/// environment (a Docker `ARG`), that value is kept. Outside a git checkout, or without a
+/// `git` executable, it prints nothing and the release falls back to the next source. It also
+/// tells cargo to rebuild when `HEAD` moves or `GIT_SHA` changes.
+///
+/// # Example
+///
+/// ```no_run
+/// // In `fn main` of build.rs:
+/// http_observability::release::emit_git_sha();
+/// ```
+pub fn emit_git_sha() {
+    println!("cargo:rerun-if-env-changed=GIT_SHA");
+    if let Some(sha) = std::env::var("GIT_SHA")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        println!("cargo:rustc-env=GIT_SHA={}", sha.trim());
+        return;
+    }
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let Some(sha) = git(&["rev-parse", "HEAD"]) else {
+        return;
+    };
+    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={head}");
+    }
+    if let Some(reference) =
+        git(&["symbolic-ref", "-q", "HEAD"]).and_then(|r| git(&["rev-parse", "--git-path", &r]))
+    {
+        println!("cargo:rerun-if-changed={reference}");
+    }
+    println!("cargo:rustc-env=GIT_SHA={sha}");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+    const BUILD: BuildInfo = BuildInfo::new("shop", "1.4.2", None);
+
+    fn resolve(build: BuildInfo, vars: &[(&str, &str)]) -> Release {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Release::resolve_with(build, |name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn sentry_release_wins_and_is_free_form() {
+        let r = resolve(
+            BUILD,
+            &[("SENTRY_RELEASE", "shop@1.4.2+x"), ("GIT_SHA", SHA)],
+        );
+        assert_eq!(r.as_str(), "shop@1.4.2+x");
+        assert_eq!(r.source(), ReleaseSource::Env("SENTRY_RELEASE"));
+    }
+
+    #[test]
+    fn git_sha_before_platforms() {
+        let r = resolve(BUILD, &[("GIT_SHA", "abcdef1"), ("GITHUB_SHA", SHA)]);
+        assert_eq!(r.as_str(), "abcdef1");
+        assert_eq!(r.source(), ReleaseSource::Env("GIT_SHA"));
+    }
+
+    #[test]
+    fn every_platform_variable_in_order() {
+        for (i, &name) in PLATFORM_VARIABLES.iter().enumerate() {
+            let mut vars = vec![(name, SHA)];
+            // A later variable never beats an earlier one.
+            if let Some(&later) = PLATFORM_VARIABLES.get(i + 1) {
+                vars.push((later, "fedcba9"));
+            }
+            vars.push(("FLY_IMAGE_REF", "registry.fly.io/shop:fedcba98"));
+            let r = resolve(BUILD, &vars);
+            assert_eq!(r.as_str(), SHA, "{name}");
+            assert_eq!(r.source(), ReleaseSource::Env(name));
+        }
+    }
+
+    #[test]
+    fn fly_image_tag_when_it_is_a_sha() {
+        let r = resolve(BUILD, &[("FLY_IMAGE_REF", "registry.fly.io/shop:abcdef12")]);
+        assert_eq!(r.as_str(), "abcdef12");
+        assert_eq!(r.source(), ReleaseSource::FlyImageRef);
+
+        let r = resolve(
+            BUILD,
+            &[("FLY_IMAGE_REF", "registry.fly.io/shop:deployment-01HXYZ")],
+        );
+        assert_eq!(r.source(), ReleaseSource::PackageVersion);
+        assert!(r.skipped().is_empty(), "Fly's own tags are not claims");
+
+        let r = resolve(
+            BUILD,
+            &[(
+                "FLY_IMAGE_REF",
+                "registry.fly.io:5000/shop@sha256:abcdef1234",
+            )],
+        );
+        assert_eq!(r.source(), ReleaseSource::PackageVersion);
+    }
+
+    #[test]
+    fn build_time_sha_after_the_environment() {
+        let build = BuildInfo::new("shop", "1.4.2", Some("abcdef1"));
+        assert_eq!(resolve(build, &[]).source(), ReleaseSource::BuildTime);
+        assert_eq!(resolve(build, &[]).as_str(), "abcdef1");
+        let r = resolve(build, &[("CI_COMMIT_SHA", SHA)]);
+        assert_eq!(r.source(), ReleaseSource::Env("CI_COMMIT_SHA"));
+    }
+
+    #[test]
+    fn package_version_last() {
+        let r = resolve(BUILD, &[]);
+        assert_eq!(r.as_str(), "shop@1.4.2");
+        assert_eq!(r.source(), ReleaseSource::PackageVersion);
+    }
+
+    #[test]
+    fn invalid_claims_are_skipped_and_named() {
+        let build = BuildInfo::new("shop", "1.4.2", Some("main"));
+        let r = resolve(
+            build,
+            &[
+                ("GIT_SHA", "abc12"),             // too short
+                ("RENDER_GIT_COMMIT", "xyz1234"), // not hex
+                ("GITHUB_SHA", &"a".repeat(41)),  // too long
+                ("CI_COMMIT_SHA", "  "),          // empty: unset, not skipped
+            ],
+        );
+        assert_eq!(r.source(), ReleaseSource::PackageVersion);
+        let names: Vec<_> = r.skipped().iter().map(InvalidSha::variable).collect();
+        assert_eq!(
+            names,
+            [
+                "GIT_SHA",
+                "RENDER_GIT_COMMIT",
+                "GITHUB_SHA",
+                "GIT_SHA (build time)"
+            ]
+        );
+        let message = r.skipped()[1].to_string();
+        assert!(message.contains("RENDER_GIT_COMMIT"), "{message}");
+        assert!(!message.contains("xyz1234"), "never the value: {message}");
+    }
+
+    #[test]
+    fn skipped_then_next_source_wins() {
+        let r = resolve(
+            BUILD,
+            &[("GIT_SHA", "nope"), ("VERCEL_GIT_COMMIT_SHA", SHA)],
+        );
+        assert_eq!(r.source(), ReleaseSource::Env("VERCEL_GIT_COMMIT_SHA"));
+        assert_eq!(r.skipped().len(), 1);
+    }
+
+    #[test]
+    fn values_are_trimmed_and_empty_is_unset() {
+        let r = resolve(BUILD, &[("SENTRY_RELEASE", ""), ("GIT_SHA", " abcdef1\n")]);
+        assert_eq!(r.as_str(), "abcdef1");
+    }
+
+    #[test]
+    fn sha_shape() {
+        assert!(is_sha("abcdef1"));
+        assert!(is_sha(SHA));
+        assert!(is_sha("ABCDEF1"));
+        assert!(!is_sha("abcdef"));
+        assert!(!is_sha(&"a".repeat(41)));
+        assert!(!is_sha("abcdefg"));
+    }
+
+    #[test]
+    fn macro_expands_in_the_caller() {
+        let build = crate::release!();
+        assert_eq!(build.name(), env!("CARGO_PKG_NAME"));
+        assert_eq!(build.version(), env!("CARGO_PKG_VERSION"));
+    }
+}

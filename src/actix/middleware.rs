@@ -192,7 +192,9 @@ where
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, line, || self.service.call(request));
+        let in_flight = InFlight::start(start, resolution, line, |_report| {
+            self.service.call(request)
+        });
         ResponseFuture::new(in_flight, self.header.clone(), value)
     }
 }

@@ -8,7 +8,8 @@ use bytes::Bytes;
 use http::{HeaderName, Response, StatusCode};
 use pin_project_lite::pin_project;
 
-use super::{ResponseBody, service::TowerRequestLine, stamp};
+use super::service::{InnerFuture, TowerRequestLine};
+use super::{ResponseBody, stamp};
 use crate::access_log::Outcome;
 use crate::in_flight::{Done, InFlight};
 
@@ -20,13 +21,16 @@ pin_project! {
     /// client went away), it still emits the access-log event, as cancelled.
     pub struct ResponseFuture<F> {
         #[pin]
-        in_flight: InFlight<TowerRequestLine, F>,
+        in_flight: InFlight<TowerRequestLine, InnerFuture<F>>,
         header: HeaderName,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(in_flight: InFlight<TowerRequestLine, F>, header: HeaderName) -> Self {
+    pub(crate) fn new(
+        in_flight: InFlight<TowerRequestLine, InnerFuture<F>>,
+        header: HeaderName,
+    ) -> Self {
         Self { in_flight, header }
     }
 }

@@ -10,7 +10,7 @@ use tower_service::Service;
 
 use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
-use crate::in_flight::InFlight;
+use crate::in_flight::{InFlight, RequestReport};
 use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
 use crate::route::Route;
 
@@ -96,8 +96,40 @@ where
             uri: request.uri().clone(),
             route: Route::from_extensions(request.extensions()),
         };
-        let in_flight = InFlight::start(start, resolution, line, || self.inner.call(request));
+        let inner = &mut self.inner;
+        let in_flight = InFlight::start(start, resolution, line, |report| {
+            call_inner(report, inner, request)
+        });
         ResponseFuture::new(in_flight, header.clone())
+    }
+}
+
+/// The inner service's future: wrapped by sentry-tower's `SentryHttpLayer` (request context,
+/// transaction) with the `sentry` feature, as it is without.
+#[cfg(feature = "sentry")]
+pub(crate) type InnerFuture<F> = crate::sentry::request::HttpFuture<F>;
+
+/// The inner service's future: wrapped by sentry-tower's `SentryHttpLayer` (request context,
+/// transaction) with the `sentry` feature, as it is without.
+#[cfg(not(feature = "sentry"))]
+pub(crate) type InnerFuture<F> = F;
+
+fn call_inner<S, B, ResBody>(
+    report: &RequestReport,
+    inner: &mut S,
+    request: Request<B>,
+) -> InnerFuture<S::Future>
+where
+    S: Service<Request<B>, Response = Response<ResBody>>,
+{
+    #[cfg(feature = "sentry")]
+    {
+        report.call(inner, request)
+    }
+    #[cfg(not(feature = "sentry"))]
+    {
+        let _ = report;
+        inner.call(request)
     }
 }
 

@@ -1,1 +1,87 @@
-//! Sentry setup and per-request reporting.
+//! Sentry setup and per-request reporting, composed from sentry-tower and sentry-tracing.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use http_observability::{ObservabilityLayer, release::{self, Release}};
+//! use tracing_subscriber::prelude::*;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let release = release::set_current(Release::resolve(http_observability::release!()));
+//! tracing_subscriber::registry()
+//!     .with(tracing_subscriber::fmt::layer()) // the JSON layer, once it lands
+//!     .with(http_observability::sentry::tracing_layer())
+//!     .init();
+//! release.log_skipped();
+//! let _sentry = http_observability::sentry::init_from_env(release)?; // off without SENTRY_DSN
+//!
+//! let app: Router = Router::new()
+//!     .route("/hello", get(|| async { "hello" }))
+//!     .layer(ObservabilityLayer::new()); // reports to Sentry when a client is bound
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What is reported
+//!
+//! - An ERROR `tracing` event: a Sentry event (see [`SentryTracingLayer`]); WARN and INFO
+//!   events become breadcrumbs.
+//! - A handler panic: one event of type `panic`, with its message and backtrace; the client
+//!   gets the 500 with the request ID.
+//! - A 5xx response (or a service error) that sent no event yet: one event,
+//!   `request answered 503 Service Unavailable`.
+//!
+//! One failing request gives one Sentry event: once a request has sent one, its later ERROR
+//! events are kept as breadcrumbs, and no 5xx event is added. The access-log line of a 5xx is
+//! never an event.
+//!
+//! Every event of a request carries the tag `request_id` (the value of the response header),
+//! the release, the environment, the transaction `METHOD /route/{template}` (not the raw
+//! path) and the request: method, URL without query values, headers without the sensitive
+//! ones.
+//!
+//! # Setup from the environment
+//!
+//! See [`SentryConfig::from_env`]: `SENTRY_DSN` (unset or empty: off, and one INFO line says
+//! so), `SENTRY_ENVIRONMENT` or `APP_ENV`, `SENTRY_TRACES_SAMPLE_RATE`. The release is the
+//! one of [`crate::release`]. `send_default_pii` is off.
+//!
+//! # Scrubbing
+//!
+//! Every event passes through a `before_send` that removes credentials and identity:
+//! `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, `X-Api-Key` and similar
+//! headers, every query value, credentials in URLs, and the values of fields whose name is on
+//! the deny-list (`password`, `token`, `secret`, `api_key`, `session`, …).
+//!
+//! # When Sentry is down
+//!
+//! Unreachable, refusing, answering 429 or 500, or never answering: requests are not slowed
+//! (events are queued, 30 at most, and sent by a background thread with a 5 s timeout per
+//! request), the queue drops what does not fit, and the guard's shutdown waits no longer than
+//! the flush timeout. Losses are counted ([`SentryGuard::stats`]): the first one is logged at
+//! WARN when it happens, the totals when the guard is dropped.
+//!
+//! # Layer order
+//!
+//! Nothing to order: [`ObservabilityLayer`](crate::ObservabilityLayer) binds the request's hub
+//! and adds sentry-tower's request context inside itself. Do not add sentry-tower's layers as
+//! well.
+
+/// The `tracing` target of the crate's own lines about Sentry (on, off, events lost). They
+/// never feed Sentry.
+pub const TARGET: &str = "http_observability::sentry";
+
+mod config;
+mod panic;
+pub(crate) mod request;
+mod scrub;
+mod tracing_layer;
+mod transport;
+
+pub use config::{
+    DEFAULT_FLUSH_TIMEOUT, SentryConfig, SentryConfigError, SentryGuard, init_from_env,
+};
+pub use tracing_layer::{SentryTracingLayer, tracing_layer};
+pub use transport::{DeliveryStats, REQUEST_TIMEOUT};

@@ -1,0 +1,539 @@
+//! Sentry setup from the environment, and the guard that flushes on shutdown.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sentry::types::Dsn;
+
+use super::panic::PanicIntegration;
+use super::scrub;
+use super::transport::{BoundedTransportFactory, Counters, DeliveryStats};
+use crate::release::Release;
+
+/// How long the guard waits for pending events on shutdown, unless told otherwise.
+pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The Sentry settings: read from the environment with [`SentryConfig::from_env`], adjusted
+/// with the setters, started with [`SentryConfig::init`].
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::Release;
+/// use http_observability::sentry::SentryConfig;
+///
+/// let release = Release::resolve(http_observability::release!());
+/// match SentryConfig::from_env(&release) {
+///     Ok(Some(config)) => {
+///         let _guard = config.init(); // keep it alive until the end of main
+///     }
+///     Ok(None) => {}                        // SENTRY_DSN unset: Sentry is off
+///     Err(error) => eprintln!("{error}"),   // names the variable that is wrong
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SentryConfig {
+    dsn: Dsn,
+    release: String,
+    environment: Option<String>,
+    traces_sample_rate: f32,
+    flush_timeout: Duration,
+}
+
+impl SentryConfig {
+    /// A configuration sending to `dsn`, with release `release`, no environment, no traces and
+    /// the default flush timeout.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::sentry::SentryConfig;
+    ///
+    /// let config = SentryConfig::new("https://key@o0.ingest.example.com/1".parse()?, "abc1234");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(dsn: Dsn, release: impl Into<String>) -> Self {
+        Self {
+            dsn,
+            release: release.into(),
+            environment: None,
+            traces_sample_rate: 0.0,
+            flush_timeout: DEFAULT_FLUSH_TIMEOUT,
+        }
+    }
+
+    /// Reads the configuration from the process environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `SENTRY_DSN` | where to send events; unset or empty: `Ok(None)`, Sentry is off |
+    /// | `SENTRY_ENVIRONMENT` | the environment, such as `production`; falls back to `APP_ENV` |
+    /// | `SENTRY_TRACES_SAMPLE_RATE` | `0.0` to `1.0`, the share of requests traced; default `0` |
+    ///
+    /// The release is `release`, resolved by [`Release::resolve`]. A malformed value is an
+    /// error naming the variable (never a panic).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::{release::Release, sentry::SentryConfig};
+    /// let config = SentryConfig::from_env(&Release::resolve(http_observability::release!()));
+    /// # let _ = config;
+    /// ```
+    pub fn from_env(release: &Release) -> Result<Option<Self>, SentryConfigError> {
+        Self::from_lookup(release, |name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the variables through `lookup`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::release::{BuildInfo, Release};
+    /// use http_observability::sentry::SentryConfig;
+    ///
+    /// let release = Release::resolve_with(BuildInfo::new("shop", "1.0.0", None), |_| None);
+    /// let config = SentryConfig::from_lookup(&release, |name| match name {
+    ///     "SENTRY_DSN" => Some("http://key@127.0.0.1:9/1".into()),
+    ///     "APP_ENV" => Some("staging".into()),
+    ///     _ => None,
+    /// })?
+    /// .expect("a DSN was given");
+    /// assert_eq!(config.environment_name(), Some("staging"));
+    /// # Ok::<(), http_observability::sentry::SentryConfigError>(())
+    /// ```
+    pub fn from_lookup(
+        release: &Release,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, SentryConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(dsn) = get("SENTRY_DSN") else {
+            return Ok(None);
+        };
+        let dsn = dsn.parse::<Dsn>().map_err(|error| SentryConfigError {
+            variable: "SENTRY_DSN",
+            problem: format!("is not a valid Sentry DSN ({error})"),
+        })?;
+        let mut config = Self::new(dsn, release.as_str());
+        config.environment = get("SENTRY_ENVIRONMENT").or_else(|| get("APP_ENV"));
+        if let Some(rate) = get("SENTRY_TRACES_SAMPLE_RATE") {
+            config.traces_sample_rate = rate
+                .parse::<f32>()
+                .ok()
+                .filter(|r| (0.0..=1.0).contains(r))
+                .ok_or_else(|| SentryConfigError {
+                    variable: "SENTRY_TRACES_SAMPLE_RATE",
+                    problem: "must be a number from 0.0 to 1.0".to_owned(),
+                })?;
+        }
+        Ok(Some(config))
+    }
+
+    /// Sets the environment (`production`, `staging`, …).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::sentry::SentryConfig;
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
+    ///     .environment("staging");
+    /// assert_eq!(config.environment_name(), Some("staging"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn environment(mut self, environment: impl Into<String>) -> Self {
+        self.environment = Some(environment.into());
+        self
+    }
+
+    /// How long the guard waits for pending events when dropped (default 2 s).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use http_observability::sentry::SentryConfig;
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
+    ///     .flush_timeout(Duration::from_millis(500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
+        self.flush_timeout = timeout;
+        self
+    }
+
+    /// The environment events are tagged with, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::sentry::SentryConfig;
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
+    /// assert_eq!(config.environment_name(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn environment_name(&self) -> Option<&str> {
+        self.environment.as_deref()
+    }
+
+    /// The share of requests traced, from 0 to 1.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::sentry::SentryConfig;
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
+    /// assert_eq!(config.traces_sample_rate(), 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn traces_sample_rate(&self) -> f32 {
+        self.traces_sample_rate
+    }
+
+    /// The client options this configuration stands for, with the crate's scrubbing, panic
+    /// reporting and transport: a starting point to adjust for [`init_with`](Self::init_with).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::sentry::SentryConfig;
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
+    /// let options = config.client_options();
+    /// assert!(!options.send_default_pii);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client_options(&self) -> sentry::ClientOptions {
+        let mut options = sentry::ClientOptions::new();
+        options.dsn = Some(self.dsn.clone());
+        options.release = Some(Cow::Owned(self.release.clone()));
+        options.environment = self.environment.clone().map(Cow::Owned);
+        options.send_default_pii = false;
+        options.attach_stacktrace = false;
+        options.shutdown_timeout = self.flush_timeout;
+        // The panic integration is ours: it does not block a request's thread.
+        options.default_integrations = false;
+        options.integrations = vec![
+            Arc::new(sentry::integrations::backtrace::AttachStacktraceIntegration),
+            Arc::new(sentry::integrations::contexts::ContextIntegration::default()),
+            Arc::new(PanicIntegration),
+            Arc::new(sentry::integrations::backtrace::ProcessStacktraceIntegration),
+        ];
+        options.before_send = Some(Arc::new(scrub::scrub_event));
+        if self.traces_sample_rate > 0.0 {
+            options = options.traces_sample_rate(self.traces_sample_rate);
+        }
+        options
+    }
+
+    /// Starts Sentry: binds the client to the main hub and installs the panic hook.
+    ///
+    /// Keep the returned guard alive until the end of `main`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::sentry::SentryConfig;
+    /// let guard = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234").init();
+    /// assert!(guard.is_enabled());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn init(self) -> SentryGuard {
+        let options = self.client_options();
+        self.init_with(options)
+    }
+
+    /// Starts Sentry with `options` (made from [`client_options`](Self::client_options) and
+    /// adjusted), keeping the crate's transport, which bounds shutdown and counts losses,
+    /// unless `options` brings its own.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::sentry::SentryConfig;
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
+    /// let mut options = config.client_options();
+    /// options.server_name = Some("api-1".into());
+    /// let _guard = config.init_with(options);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn init_with(self, mut options: sentry::ClientOptions) -> SentryGuard {
+        let counters = Arc::new(Counters::default());
+        if options.transport.is_none() {
+            options.transport = Some(Arc::new(BoundedTransportFactory {
+                counters: Arc::clone(&counters),
+            }));
+        }
+        let guard = sentry::init(options);
+        tracing::info!(
+            target: super::TARGET,
+            release = %self.release,
+            environment = self.environment.as_deref(),
+            traces_sample_rate = self.traces_sample_rate,
+            "Sentry reporting is on"
+        );
+        SentryGuard {
+            client: Some(guard),
+            counters,
+            flush_timeout: self.flush_timeout,
+        }
+    }
+}
+
+/// Reads the Sentry settings from the environment and starts Sentry, or logs at INFO that it
+/// is off when `SENTRY_DSN` is unset or empty.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::{self, Release};
+///
+/// let release = release::set_current(Release::resolve(http_observability::release!()));
+/// let _sentry = http_observability::sentry::init_from_env(release)?;
+/// # Ok::<(), http_observability::sentry::SentryConfigError>(())
+/// ```
+pub fn init_from_env(release: &Release) -> Result<SentryGuard, SentryConfigError> {
+    Ok(match SentryConfig::from_env(release)? {
+        Some(config) => config.init(),
+        None => {
+            tracing::info!(
+                target: super::TARGET,
+                "Sentry reporting is off: SENTRY_DSN is not set"
+            );
+            SentryGuard::disabled()
+        }
+    })
+}
+
+/// A Sentry variable with a value that cannot be used. The message names the variable,
+/// never its value.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::release::{BuildInfo, Release};
+/// use http_observability::sentry::SentryConfig;
+///
+/// let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |_| None);
+/// let error = SentryConfig::from_lookup(&release, |name| {
+///     (name == "SENTRY_DSN").then(|| "not a dsn".to_owned())
+/// })
+/// .unwrap_err();
+/// assert_eq!(error.variable(), "SENTRY_DSN");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentryConfigError {
+    variable: &'static str,
+    problem: String,
+}
+
+impl SentryConfigError {
+    /// The environment variable that is wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::release::{BuildInfo, Release};
+    /// # use http_observability::sentry::SentryConfig;
+    /// # let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |_| None);
+    /// let error = SentryConfig::from_lookup(&release, |name| match name {
+    ///     "SENTRY_DSN" => Some("http://k@127.0.0.1:9/1".into()),
+    ///     "SENTRY_TRACES_SAMPLE_RATE" => Some("2".into()),
+    ///     _ => None,
+    /// })
+    /// .unwrap_err();
+    /// assert_eq!(error.variable(), "SENTRY_TRACES_SAMPLE_RATE");
+    /// ```
+    pub fn variable(&self) -> &'static str {
+        self.variable
+    }
+}
+
+impl fmt::Display for SentryConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for SentryConfigError {}
+
+/// Keeps Sentry running; when dropped, sends what is pending, waiting at most the flush
+/// timeout (2 s by default), and logs how many events were lost, if any.
+///
+/// # `process::exit`
+///
+/// [`std::process::exit`] does not run destructors: events still queued are lost. Drop the
+/// guard first (`drop(guard)`), or call [`flush`](Self::flush), before exiting that way. A
+/// panic that ends the process outside a request is flushed by the panic hook itself.
+///
+/// # Example
+///
+/// ```
+/// # use http_observability::sentry::SentryGuard;
+/// let guard = SentryGuard::disabled();
+/// assert!(!guard.is_enabled());
+/// drop(guard); // flushes, bounded by the flush timeout
+/// ```
+#[must_use = "Sentry stops, losing pending events, when the guard is dropped"]
+pub struct SentryGuard {
+    client: Option<sentry::ClientInitGuard>,
+    counters: Arc<Counters>,
+    flush_timeout: Duration,
+}
+
+impl fmt::Debug for SentryGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SentryGuard")
+            .field("enabled", &self.is_enabled())
+            .field("flush_timeout", &self.flush_timeout)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl SentryGuard {
+    /// A guard for Sentry being off.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let guard = http_observability::sentry::SentryGuard::disabled();
+    /// assert_eq!(guard.stats().submitted(), 0);
+    /// ```
+    pub fn disabled() -> Self {
+        Self {
+            client: None,
+            counters: Arc::default(),
+            flush_timeout: DEFAULT_FLUSH_TIMEOUT,
+        }
+    }
+
+    /// Whether events are being sent.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(!http_observability::sentry::SentryGuard::disabled().is_enabled());
+    /// ```
+    pub fn is_enabled(&self) -> bool {
+        self.client.as_ref().is_some_and(|c| c.is_enabled())
+    }
+
+    /// Sends what is pending, waiting at most the flush timeout; `true` if all was sent.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(http_observability::sentry::SentryGuard::disabled().flush());
+    /// ```
+    pub fn flush(&self) -> bool {
+        self.client
+            .as_ref()
+            .is_none_or(|c| c.flush(Some(self.flush_timeout)))
+    }
+
+    /// What became of the events so far.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let stats = http_observability::sentry::SentryGuard::disabled().stats();
+    /// assert_eq!(stats.lost(), 0);
+    /// ```
+    pub fn stats(&self) -> DeliveryStats {
+        self.counters.snapshot()
+    }
+}
+
+impl Drop for SentryGuard {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else {
+            return;
+        };
+        drop(client); // flushes and closes, within `flush_timeout`
+        let stats = self.stats();
+        if stats.lost() > 0 {
+            tracing::warn!(
+                target: super::TARGET,
+                submitted = stats.submitted(),
+                delivered = stats.delivered(),
+                refused = stats.refused(),
+                failed = stats.failed(),
+                dropped = stats.dropped(),
+                "{} of {} Sentry events were not delivered",
+                stats.lost(),
+                stats.submitted()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::BuildInfo;
+
+    fn release() -> Release {
+        Release::resolve_with(BuildInfo::new("shop", "1.0.0", Some("abcdef1")), |_| None)
+    }
+
+    fn config(vars: &[(&str, &str)]) -> Result<Option<SentryConfig>, SentryConfigError> {
+        SentryConfig::from_lookup(&release(), |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    const DSN: (&str, &str) = ("SENTRY_DSN", "http://0123abcd@127.0.0.1:9/1");
+
+    #[test]
+    fn no_dsn_means_off() {
+        assert!(config(&[]).unwrap().is_none());
+        assert!(config(&[("SENTRY_DSN", " ")]).unwrap().is_none());
+    }
+
+    #[test]
+    fn malformed_dsn_names_the_variable_not_the_value() {
+        let error = config(&[("SENTRY_DSN", "ftp:/secretkey")]).unwrap_err();
+        assert_eq!(error.variable(), "SENTRY_DSN");
+        assert!(!error.to_string().contains("secretkey"), "{error}");
+    }
+
+    #[test]
+    fn environment_falls_back_to_app_env() {
+        let c = config(&[DSN, ("APP_ENV", "staging")]).unwrap().unwrap();
+        assert_eq!(c.environment_name(), Some("staging"));
+        let c = config(&[DSN, ("APP_ENV", "staging"), ("SENTRY_ENVIRONMENT", "prod")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.environment_name(), Some("prod"));
+    }
+
+    #[test]
+    fn traces_sample_rate_is_validated() {
+        let c = config(&[DSN]).unwrap().unwrap();
+        assert_eq!(c.traces_sample_rate(), 0.0);
+        let c = config(&[DSN, ("SENTRY_TRACES_SAMPLE_RATE", "0.25")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.traces_sample_rate(), 0.25);
+        for bad in ["1.5", "-0.1", "NaN", "half"] {
+            let error = config(&[DSN, ("SENTRY_TRACES_SAMPLE_RATE", bad)]).unwrap_err();
+            assert_eq!(error.variable(), "SENTRY_TRACES_SAMPLE_RATE", "{bad}");
+        }
+    }
+
+    #[test]
+    fn options_never_send_pii_and_carry_the_release() {
+        let options = config(&[DSN]).unwrap().unwrap().client_options();
+        assert!(!options.send_default_pii);
+        assert_eq!(options.release.as_deref(), Some("abcdef1"));
+        assert_eq!(options.shutdown_timeout, DEFAULT_FLUSH_TIMEOUT);
+        assert!(options.before_send.is_some());
+    }
+}

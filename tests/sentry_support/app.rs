@@ -1,0 +1,232 @@
+//! The test application (axum + our layer) and the process-wide setup: one subscriber
+//! (Registry + our Sentry layer + fmt), one Sentry client pointed at a receiver.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use http_observability::ObservabilityLayer;
+use http_observability::release::{BuildInfo, Release};
+use http_observability::sentry::{SentryConfig, SentryGuard};
+use tracing_subscriber::prelude::*;
+
+use super::receiver::{Answer, Receiver};
+
+/// The release the test client is configured with (a SHA, as in production).
+pub const RELEASE_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+/// The environment the test client is configured with.
+pub const ENVIRONMENT: &str = "test-env";
+/// A secret that must never reach Sentry.
+pub const CANARY: &str = "CANARY-7f3a9c";
+
+/// What one test process shares.
+pub struct Setup {
+    pub receiver: Option<Receiver>,
+    pub app: SocketAddr,
+    pub guard: Mutex<Option<SentryGuard>>,
+}
+
+impl Setup {
+    /// Sends what is pending to the receiver (bounded by the flush timeout).
+    pub fn flush(&self) {
+        if let Some(guard) = self.guard.lock().unwrap().as_ref() {
+            guard.flush();
+        }
+    }
+
+    /// The base URL of the test application.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.app)
+    }
+}
+
+static SETUP: OnceLock<Setup> = OnceLock::new();
+
+/// Sets the process up once: a receiver answering `answer` (or `dsn` if given), the
+/// subscriber, the Sentry client with `flush_timeout`, and the app on 127.0.0.1.
+pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'static Setup {
+    SETUP.get_or_init(|| {
+        let receiver = dsn.is_none().then(|| Receiver::start(answer));
+        let dsn = dsn.unwrap_or_else(|| receiver.as_ref().unwrap().dsn());
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::INFO)
+            .with(tracing_subscriber::fmt::layer().with_test_writer())
+            .with(http_observability::sentry::tracing_layer())
+            .init();
+        let release = Release::resolve_with(BuildInfo::new("app", "1.0.0", None), |name| {
+            (name == "GIT_SHA").then(|| RELEASE_SHA.to_owned())
+        });
+        let config = SentryConfig::from_lookup(&release, |name| match name {
+            "SENTRY_DSN" => Some(dsn.clone()),
+            "APP_ENV" => Some(ENVIRONMENT.to_owned()),
+            _ => None,
+        })
+        .expect("valid Sentry settings")
+        .expect("a DSN")
+        .flush_timeout(flush_timeout);
+        let guard = config.init();
+        let app = serve(router());
+        Setup {
+            receiver,
+            app,
+            guard: Mutex::new(Some(guard)),
+        }
+    })
+}
+
+/// Serves `router` on 127.0.0.1 from a runtime of its own (tests come and go with theirs).
+pub fn serve(router: Router) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    addr
+}
+
+#[derive(Debug)]
+pub struct CardDeclined;
+
+impl fmt::Display for CardDeclined {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("card declined by the bank")
+    }
+}
+
+impl std::error::Error for CardDeclined {}
+
+#[derive(Debug)]
+pub struct PaymentFailed {
+    source: CardDeclined,
+}
+
+impl fmt::Display for PaymentFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("payment failed")
+    }
+}
+
+impl std::error::Error for PaymentFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The routes every failure mode needs.
+pub fn router() -> Router {
+    Router::new()
+        .route(
+            "/ok",
+            get(|| async {
+                tracing::info!("all good");
+                "ok"
+            }),
+        )
+        .route(
+            "/error",
+            get(|| async {
+                tracing::warn!("about to charge");
+                let error = PaymentFailed {
+                    source: CardDeclined,
+                };
+                tracing::error!(
+                    error = &error as &dyn std::error::Error,
+                    order = 42,
+                    "checkout failed"
+                );
+                StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
+        .route(
+            "/twice",
+            get(|| async {
+                tracing::error!("first failure");
+                tracing::error!("second failure");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
+        .route(
+            "/unavailable",
+            get(|| async { StatusCode::SERVICE_UNAVAILABLE }),
+        )
+        .route("/items/{id}", get(|| async { StatusCode::BAD_GATEWAY }))
+        .route(
+            "/panic",
+            get(|| async {
+                if std::hint::black_box(true) {
+                    panic!("handler exploded");
+                }
+                "unreachable"
+            }),
+        )
+        .route(
+            "/secret",
+            get(|| async {
+                tracing::error!(
+                    password = CANARY,
+                    api_key = CANARY,
+                    database = %format!("postgres://app:{CANARY}@db/main"),
+                    "could not reach postgres://app:{CANARY}@db/main"
+                );
+                StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
+        .layer(ObservabilityLayer::new())
+}
+
+/// The failure-isolation scenario, the same for every way Sentry can fail: requests keep
+/// their normal answers while events are lost, the losses are counted, and dropping the guard
+/// returns (a correctness bound: it would hang forever without the bounded transport).
+pub async fn sentry_down_scenario(
+    setup: &'static Setup,
+) -> http_observability::sentry::DeliveryStats {
+    let client = reqwest::Client::new();
+    // More failing requests than the transport's queue holds.
+    for round in 0..40 {
+        let path = if round % 2 == 0 { "/error" } else { "/panic" };
+        let response = client
+            .get(setup.url(path))
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(response.status(), 500, "{path}");
+        assert!(response.headers().contains_key("x-request-id"));
+        let response = client
+            .get(setup.url("/ok"))
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(response.status(), 200);
+    }
+    let guard = setup.guard.lock().unwrap().take().expect("the guard, once");
+    let stats = tokio::task::spawn_blocking(move || {
+        guard.flush(); // bounded; cannot succeed here
+        let stats = guard.stats();
+        let started = std::time::Instant::now();
+        drop(guard);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "shutdown must be bounded by the flush timeout"
+        );
+        stats
+    })
+    .await
+    .unwrap();
+    assert!(stats.submitted() >= 40, "{stats:?}");
+    assert_eq!(stats.delivered(), 0, "{stats:?}");
+    assert_eq!(stats.lost(), stats.submitted(), "{stats:?}");
+    stats
+}

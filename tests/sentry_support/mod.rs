@@ -1,0 +1,7 @@
+//! Shared by the tests/sentry_*.rs files: a Sentry envelope receiver on 127.0.0.1, the test
+//! application, and the process-wide setup (subscriber and Sentry client).
+#![allow(dead_code)]
+
+pub mod app;
+pub mod envelope;
+pub mod receiver;
