@@ -1,58 +1,6 @@
-//! One-call setup from the environment.
-//!
-//! [`init()`] installs the global `tracing` subscriber: a `Registry`, an `EnvFilter` from
-//! `RUST_LOG`, and the [`JsonLayer`](crate::json::JsonLayer) writing to stdout through
-//! tracing-appender's non-blocking writer. [`Init`] is the same with code configuration.
-//!
-//! # Example
-//!
-//! ```no_run
-//! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     // Keep the guard until the end of `main`: dropping it flushes and stops the writer.
-//!     let _guard = http_observability::init()?;
-//!     tracing::info!("service started");
-//!     Ok(())
-//! }
-//! ```
-//!
-//! **Never write `let _ = init()?;`**: `_` drops the [`Guard`] at once, which stops the writer
-//! thread, and every later line is lost. Bind it to a named variable (`_guard` is fine).
-//!
-//! # Environment
-//!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `SERVICE_NAME` | the binary's file name | `"service"` on every line |
-//! | `GIT_SHA` | absent | `"release"` on every line |
-//! | `APP_ENV` | absent | `"environment"` on every line |
-//! | `RUST_LOG` | `info` | an `EnvFilter` (`info,sqlx=warn,my_crate::db=debug`) |
-//! | `LOG_FORMAT` | `json` | `json`, or `pretty` for tracing-subscriber's human-readable output |
-//!
-//! A value set on the [`Init`] builder wins over the environment.
-//!
-//! # Writers and back-pressure
-//!
-//! By default lines go to stdout through a non-blocking writer thread, lossless: when its
-//! queue (128 000 lines) is full, the logging thread waits. With [`Init::lossy`] it drops
-//! instead, and the JSON stream itself reports how many lines were lost (a WARN line with
-//! `dropped_lines`, target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)). The
-//! non-blocking writer copies each line into its queue (one allocation per line, outside the
-//! formatter). [`Init::writer`] replaces stdout with any `MakeWriter` (a file, a test
-//! capture); it is then written synchronously.
-//!
-//! # Panics
-//!
-//! By default a panic is printed by Rust's hook to **stderr**, so stdout keeps only JSON. The
-//! tower layer already logs a panicking handler as one JSON ERROR line with its request ID.
-//! [`Init::log_panics`] adds a hook that also logs every panic (any thread) as one JSON ERROR
-//! line with `panic.message` and `panic.location`, then calls the previous hook. It is off by
-//! default because a handler panic would then be logged twice, and the Sentry integration
-//! has its own panic hook.
-//!
-//! # Adding layers (Sentry)
-//!
-//! [`Init::with_layer`] adds any `Layer<Registry>` to the same subscriber, behind the same
-//! `RUST_LOG` filter; the Sentry integration plugs in this way.
+//! One-call setup from the environment: [`init()`], the [`Init`] builder, [`Guard`] and
+//! [`InitError`]. This module is private; its items are re-exported at the crate root, and
+//! [`Init`] documents the environment, writers, panics and extra layers.
 
 use std::fmt;
 use std::io::{self, IsTerminal as _};
@@ -71,8 +19,13 @@ use crate::redact::Redactor;
 /// The filter used when `RUST_LOG` is unset or empty.
 const DEFAULT_FILTER: &str = "info";
 
-/// Installs JSON logging on stdout, configured from the environment; the same as
+/// Installs JSON logging on stdout, configured from the environment (`SERVICE_NAME`,
+/// `GIT_SHA`, `APP_ENV`, `RUST_LOG`, `LOG_FORMAT`: see [`Init`]); the same as
 /// `Init::new().install()`.
+///
+/// Keep the returned [`Guard`] until the end of `main`: dropping it flushes the queued lines
+/// and stops the writer thread. **Never write `let _ = init()?;`**: `_` drops the guard at
+/// once and every later line is lost. A named binding (`let _guard = ...`) is fine.
 ///
 /// # Example
 ///
@@ -217,8 +170,46 @@ type ExtraLayer = Box<dyn Layer<Registry> + Send + Sync>;
 /// Reads one environment variable; replaceable in tests.
 type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-/// Logging setup with code configuration; every value left unset comes from the environment
-/// (see the [module docs](self#environment)).
+/// Logging setup with code configuration; every value left unset comes from the environment.
+///
+/// [`init()`] is `Init::new().install()`: a `Registry`, an `EnvFilter` from `RUST_LOG`, and
+/// the [`JsonLayer`] writing to stdout through tracing-appender's non-blocking writer.
+///
+/// # Environment
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `SERVICE_NAME` | the binary's file name | `"service"` on every line |
+/// | `GIT_SHA` | absent | `"release"` on every line |
+/// | `APP_ENV` | absent | `"environment"` on every line |
+/// | `RUST_LOG` | `info` | an `EnvFilter` (`info,sqlx=warn,my_crate::db=debug`) |
+/// | `LOG_FORMAT` | `json` | `json`, or `pretty` for tracing-subscriber's human-readable output |
+///
+/// A value set on the [`Init`] builder wins over the environment.
+///
+/// # Writers and back-pressure
+///
+/// By default lines go to stdout through a non-blocking writer thread, lossless: when its
+/// queue (128 000 lines) is full, the logging thread waits. With [`Init::lossy`] it drops
+/// instead, and the JSON stream itself reports how many lines were lost (a WARN line with
+/// `dropped_lines`, target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)). The
+/// non-blocking writer copies each line into its queue (one allocation per line, outside the
+/// formatter). [`Init::writer`] replaces stdout with any `MakeWriter` (a file, a test
+/// capture); it is then written synchronously.
+///
+/// # Panics
+///
+/// By default a panic is printed by Rust's hook to **stderr**, so stdout keeps only JSON. The
+/// tower layer already logs a panicking handler as one JSON ERROR line with its request ID.
+/// [`Init::log_panics`] adds a hook that also logs every panic (any thread) as one JSON ERROR
+/// line with `panic.message` and `panic.location`, then calls the previous hook. It is off by
+/// default because a handler panic would then be logged twice, and the Sentry integration
+/// has its own panic hook.
+///
+/// # Adding layers (Sentry)
+///
+/// [`Init::with_layer`] adds any `Layer<Registry>` to the same subscriber, behind the same
+/// `RUST_LOG` filter; the Sentry integration plugs in this way.
 ///
 /// # Example
 ///
@@ -430,7 +421,7 @@ impl Init {
         self
     }
 
-    /// Also logs every panic as one ERROR line (see the [module docs](self#panics)); applies
+    /// Also logs every panic as one ERROR line (see [`Init`'s docs](Init#panics)); applies
     /// to [`install`](Self::install) only. Default: off.
     ///
     /// # Example
