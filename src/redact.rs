@@ -91,10 +91,21 @@ pub const DEFAULT_DENY_LIST: &[&str] = &[
 /// assert!(only_pin.is_sensitive("card.pin"));
 /// assert!(!only_pin.is_sensitive("password"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Redactor {
     /// Normalized entries: ASCII lower case, `-` and `.` replaced by `_`.
     entries: Vec<Box<[u8]>>,
+    /// Per last byte, the entries (bit i = entry i, for the first 64) ending with it: most
+    /// names are rejected after one table lookup.
+    by_last_byte: Box<[u64; 256]>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|e| String::from_utf8_lossy(e)))
+            .finish()
+    }
 }
 
 impl Default for Redactor {
@@ -127,6 +138,7 @@ impl Redactor {
     pub fn empty() -> Self {
         Self {
             entries: Vec::new(),
+            by_last_byte: Box::new([0; 256]),
         }
     }
 
@@ -140,8 +152,13 @@ impl Redactor {
     /// ```
     pub fn deny(mut self, name: impl AsRef<str>) -> Self {
         let entry: Box<[u8]> = name.as_ref().bytes().map(normalize).collect();
-        if !entry.is_empty() && !self.entries.contains(&entry) {
-            self.entries.push(entry);
+        if let Some(&last) = entry.last() {
+            if !self.entries.contains(&entry) {
+                if self.entries.len() < 64 {
+                    self.by_last_byte[usize::from(last)] |= 1 << self.entries.len();
+                }
+                self.entries.push(entry);
+            }
         }
         self
     }
@@ -174,14 +191,32 @@ impl Redactor {
     /// ```
     pub fn is_sensitive(&self, name: &str) -> bool {
         let name = name.as_bytes();
-        let singular = match name.last() {
-            Some(b's' | b'S') => Some(&name[..name.len() - 1]),
-            _ => None,
+        let Some(&last) = name.last() else {
+            return false;
         };
-        self.entries.iter().any(|entry| {
-            ends_with_normalized(name, entry)
-                || singular.is_some_and(|name| ends_with_normalized(name, entry))
-        })
+        if self.matches(name) {
+            return true;
+        }
+        // A plural: `secrets`, `credentials`.
+        let singular = &name[..name.len() - 1];
+        normalize(last) == b's' && !singular.is_empty() && self.matches(singular)
+    }
+
+    /// Whether non-empty `name` ends with an entry.
+    fn matches(&self, name: &[u8]) -> bool {
+        let last = name.last().map_or(0, |&b| normalize(b));
+        let mut candidates = self.by_last_byte[usize::from(last)];
+        while candidates != 0 {
+            let i = candidates.trailing_zeros() as usize;
+            if ends_with_normalized(name, &self.entries[i]) {
+                return true;
+            }
+            candidates &= candidates - 1;
+        }
+        self.entries
+            .iter()
+            .skip(64)
+            .any(|entry| ends_with_normalized(name, entry))
     }
 }
 
@@ -396,6 +431,10 @@ mod tests {
     fn custom_lists() {
         let r = Redactor::empty().deny("PIN").deny("").deny("pin");
         assert_eq!(r.entries.len(), 1);
+        assert_eq!(format!("{r:?}"), r#"["pin"]"#);
+        let many = (0..100).fold(Redactor::empty(), |r, i| r.deny(format!("k{i}")));
+        assert!(many.is_sensitive("x_k3") && many.is_sensitive("x_k99"));
+        assert!(!many.is_sensitive("x_k100"));
         assert!(r.is_sensitive("card.pin"));
         assert!(!r.is_sensitive("password"));
         assert!(

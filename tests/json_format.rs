@@ -525,3 +525,14 @@ fn eight_threads_never_interleave_inside_a_line() {
         assert!(seen.insert((t, i)));
     }
 }
+
+#[test]
+fn the_layer_and_the_setup_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<JsonLayer<fn() -> io::Stdout>>();
+    send_sync::<JsonLayer<tracing_appender::non_blocking::NonBlocking>>();
+    send_sync::<http_observability::redact::Redactor>();
+    send_sync::<http_observability::Init>();
+    send_sync::<http_observability::Guard>();
+    send_sync::<http_observability::InitError>();
+}

@@ -35,8 +35,11 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    loop {
+        i += plain_ascii_prefix(&bytes[i..]);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         let class = ESCAPE[b as usize];
         if class == 0 {
             i += 1;
@@ -76,6 +79,34 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
         start = i;
     }
     out.extend_from_slice(&bytes[start..]);
+}
+
+/// The length of the leading run of printable ASCII other than `"` and `\\`, eight bytes at a
+/// time: the bytes that are copied as they are.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of `w` equals `b` (the classic "has zero byte" test on `w ^ b`).
+    let has = |w: u64, b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Bytes below 0x20 (w - 0x20 borrows), 0x7F and above (high bit after + 1), '"', '\\'.
+        let special = (w.wrapping_sub(LO * 0x20) & !w & HI)
+            | (w.wrapping_add(LO) | w) & HI
+            | has(w, b'"')
+            | has(w, b'\\');
+        if special != 0 {
+            return i + (special.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// The largest char boundary of `s` at or below `index`.
@@ -180,10 +211,9 @@ pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
     } else if v.is_infinite() {
         out.extend_from_slice(if v > 0.0 { b"\"inf\"" } else { b"\"-inf\"" });
     } else {
-        // `Debug` is the shortest round-tripping form and switches to exponent notation for
-        // very large and very small values (`1e300`, `1.5e-7`): always a valid JSON number.
-        use std::io::Write as _;
-        let _ = write!(out, "{v:?}");
+        // The shortest round-tripping form, in exponent notation for very large and very small
+        // values (`1e+300`, `1.5e-7`): always a valid JSON number.
+        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
     }
 }
 
@@ -300,6 +330,41 @@ mod tests {
         assert_eq!(escaped("𝄞 é"), "𝄞 é");
     }
 
+    /// The escaping rules, one char at a time.
+    fn reference(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '"' => "\\\"".to_owned(),
+                '\\' => "\\\\".to_owned(),
+                '\n' => "\\n".to_owned(),
+                '\r' => "\\r".to_owned(),
+                '\t' => "\\t".to_owned(),
+                '\u{8}' => "\\b".to_owned(),
+                '\u{c}' => "\\f".to_owned(),
+                c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                    format!("\\u{:04x}", c as u32)
+                }
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn word_at_a_time_scan_finds_specials_at_every_position() {
+        for special in [
+            "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "\u{2028}", "€", "~", " ",
+        ] {
+            for before in 0..20 {
+                for after in [0, 1, 7, 8, 9, 17] {
+                    let s = format!("{}{special}{}", "a".repeat(before), "b".repeat(after));
+                    assert_eq!(escaped(&s), reference(&s), "{s:?}");
+                    let twice = format!("{s}{special}{s}");
+                    assert_eq!(escaped(&twice), reference(&twice), "{twice:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn integers_at_the_extremes() {
         let render = |f: &dyn Fn(&mut Vec<u8>)| {
@@ -316,7 +381,7 @@ mod tests {
         assert_eq!(render(&|o| f64_value(o, f64::NAN)), "\"NaN\"");
         assert_eq!(render(&|o| f64_value(o, f64::NEG_INFINITY)), "\"-inf\"");
         assert_eq!(render(&|o| f64_value(o, 12.5)), "12.5");
-        assert_eq!(render(&|o| f64_value(o, 1e300)), "1e300");
+        assert_eq!(render(&|o| f64_value(o, 1e300)), "1e+300");
         assert_eq!(render(&|o| bool_value(o, true)), "true");
     }
 

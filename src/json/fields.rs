@@ -40,7 +40,7 @@ impl Config {
 /// Where one entry's key sits.
 #[derive(Debug, Clone, Copy)]
 struct KeyPos {
-    /// FNV-1a of the escaped key bytes.
+    /// The [`fingerprint`] of the escaped key bytes.
     hash: u64,
     /// Start of the entry (its leading comma) in the buffer.
     entry: u32,
@@ -59,13 +59,18 @@ pub(crate) struct Fields {
     keys: Vec<KeyPos>,
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
+/// A cheap fingerprint of an escaped key (its length, first and last eight bytes): equal keys
+/// have equal fingerprints; a match is confirmed by comparing the bytes.
+fn fingerprint(key: &[u8]) -> u64 {
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    };
+    let n = key.len();
+    let first = word(&key[..n.min(8)]);
+    let last = word(&key[n.saturating_sub(8)..]);
+    (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ first ^ last.rotate_left(29)
 }
 
 impl Fields {
@@ -111,7 +116,7 @@ impl Fields {
         }
         encode::escape_into(&mut self.buf, name);
         let key_end = self.buf.len();
-        let hash = fnv1a(&self.buf[key..key_end]);
+        let hash = fingerprint(&self.buf[key..key_end]);
         if self.contains(hash, &self.buf[key..key_end]) {
             self.buf.truncate(entry);
             return false;

@@ -71,7 +71,7 @@
 //!   `\n`/`\t`/`\u00XX`), and DEL, U+2028 and U+2029 are escaped too so a line can be embedded
 //!   in JavaScript.
 //! - Integers of every width, `u128`/`i128` included, are JSON numbers, in full.
-//! - Floats are numbers in their shortest round-tripping form (`12.5`, `1e300`); NaN and
+//! - Floats are numbers in their shortest round-tripping form (`12.5`, `1e+300`); NaN and
 //!   infinities, which JSON lacks, are the strings `"NaN"`, `"inf"` and `"-inf"`.
 //! - `Display` (`%value`) and `Debug` (`?value`) values are strings.
 //! - An error (`error = &err as &dyn std::error::Error`) is one string with its source chain
