@@ -110,14 +110,20 @@ fn text_compact(w: Bytes) -> Dispatch {
     )
 }
 
+/// No formatter at all: what `tracing` and the registry cost by themselves.
+fn registry_only(_: Bytes) -> Dispatch {
+    Dispatch::new(Registry::default().with(LevelFilter::INFO))
+}
+
 type Make = fn(Bytes) -> Dispatch;
 
-const FORMATTERS: [(&str, Make); 5] = [
+const FORMATTERS: [(&str, Make); 6] = [
     ("ours", ours),
     ("tracing_subscriber_json", tracing_subscriber_json),
     ("json_subscriber_flattened", json_subscriber),
     ("tracing_bunyan_formatter", bunyan),
     ("text_compact_reference", text_compact),
+    ("registry_only_floor", registry_only),
 ];
 
 // ---- the workload -----------------------------------------------------------------------------

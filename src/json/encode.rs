@@ -92,10 +92,8 @@ fn plain_ascii_prefix(bytes: &[u8]) -> usize {
         x.wrapping_sub(LO) & !x & HI
     };
     let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*chunk);
         // Bytes below 0x20 (w - 0x20 borrows), 0x7F and above (high bit after + 1), '"', '\\'.
         let special = (w.wrapping_sub(LO * 0x20) & !w & HI)
             | (w.wrapping_add(LO) | w) & HI
@@ -107,6 +105,13 @@ fn plain_ascii_prefix(bytes: &[u8]) -> usize {
         i += 8;
     }
     i
+}
+
+/// Whether `s` is written as is inside a JSON string.
+pub(crate) fn needs_no_escape(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let prefix = plain_ascii_prefix(bytes);
+    bytes[prefix..].iter().all(|&b| ESCAPE[usize::from(b)] == 0)
 }
 
 /// The largest char boundary of `s` at or below `index`.

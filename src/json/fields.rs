@@ -4,6 +4,7 @@
 use std::error::Error;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing::field::{Field, Visit};
 
@@ -27,6 +28,14 @@ pub(crate) struct Config {
     pub(crate) max_value_len: usize,
     /// The static keys present on every line, reserved like the core keys.
     pub(crate) static_keys: Vec<Box<str>>,
+    /// Identifies these settings in the per-thread [`KeyCache`]; renewed on every change.
+    pub(crate) id: u64,
+}
+
+/// A fresh [`Config::id`].
+pub(crate) fn next_config_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Config {
@@ -62,14 +71,12 @@ pub(crate) struct Fields {
 /// A cheap fingerprint of an escaped key (its length, first and last eight bytes): equal keys
 /// have equal fingerprints; a match is confirmed by comparing the bytes.
 fn fingerprint(key: &[u8]) -> u64 {
-    let word = |chunk: &[u8]| {
-        let mut w = [0u8; 8];
-        w[..chunk.len()].copy_from_slice(chunk);
-        u64::from_le_bytes(w)
-    };
     let n = key.len();
-    let first = word(&key[..n.min(8)]);
-    let last = word(&key[n.saturating_sub(8)..]);
+    let (first, last) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+        // Shorter than eight bytes: fold them (no variable-length copy).
+        _ => (key.iter().fold(0, |h, &b| h << 8 | u64::from(b)), 0),
+    };
     (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ first ^ last.rotate_left(29)
 }
 
@@ -106,18 +113,24 @@ impl Fields {
     }
 
     /// Writes `,"<prefix><name>":` and records the key; if the key is already present, writes
-    /// nothing and returns `false`.
-    fn begin_entry(&mut self, renamed: bool, name: &str) -> bool {
+    /// nothing and returns `false`. Fills `key.hash` when unknown.
+    fn begin_entry(&mut self, key: &mut KeyDecision, name: &str) -> bool {
         let entry = self.buf.len();
         self.buf.extend_from_slice(b",\"");
-        let key = self.buf.len();
-        if renamed {
+        let start = self.buf.len();
+        if key.renamed {
             self.buf.extend_from_slice(RENAMED_PREFIX.as_bytes());
         }
-        encode::escape_into(&mut self.buf, name);
-        let key_end = self.buf.len();
-        let hash = fingerprint(&self.buf[key..key_end]);
-        if self.contains(hash, &self.buf[key..key_end]) {
+        if key.plain {
+            self.buf.extend_from_slice(name.as_bytes());
+        } else {
+            encode::escape_into(&mut self.buf, name);
+        }
+        let end = self.buf.len();
+        let hash = *key
+            .hash
+            .get_or_insert_with(|| fingerprint(&self.buf[start..end]));
+        if self.contains(hash, &self.buf[start..end]) {
             self.buf.truncate(entry);
             return false;
         }
@@ -125,8 +138,8 @@ impl Fields {
         self.keys.push(KeyPos {
             hash,
             entry: entry as u32,
-            key: key as u32,
-            key_len: (key_end - key) as u32,
+            key: start as u32,
+            key_len: (end - start) as u32,
         });
         true
     }
@@ -162,9 +175,78 @@ impl Fields {
     }
 }
 
+/// What the layer decided about one field name.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyDecision {
+    /// Written as `fields.<name>`.
+    renamed: bool,
+    /// The value is written `"[REDACTED]"`.
+    sensitive: bool,
+    /// The name needs no escaping.
+    plain: bool,
+    /// The fingerprint of the written key, once known.
+    hash: Option<u64>,
+}
+
+/// One slot of the [`KeyCache`].
+#[derive(Debug, Clone, Copy, Default)]
+struct KeySlot {
+    /// Address and length of the `&'static str` name; 0 for an empty slot.
+    ptr: usize,
+    len: usize,
+    config: u64,
+    decision: KeyDecision,
+}
+
+const KEY_SLOTS: usize = 128;
+
+/// A per-thread, direct-mapped cache of [`KeyDecision`]s keyed by the address of the field
+/// name (names are `&'static str` from callsites) and the layer's settings: an event field
+/// costs a lookup instead of the reserved-key and deny-list checks.
+#[derive(Debug)]
+pub(crate) struct KeyCache(Box<[KeySlot; KEY_SLOTS]>);
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        Self(Box::new([KeySlot::default(); KEY_SLOTS]))
+    }
+}
+
+impl KeyCache {
+    /// The slot for `name` and the decision, computed on a miss.
+    fn decide(&mut self, name: &'static str, config: &Config) -> (usize, KeyDecision) {
+        let ptr = name.as_ptr() as usize;
+        let index = ((ptr >> 3) ^ (ptr >> 11) ^ name.len()) % KEY_SLOTS;
+        let slot = &self.0[index];
+        if slot.ptr == ptr && slot.len == name.len() && slot.config == config.id {
+            return (index, slot.decision);
+        }
+        let decision = KeyDecision {
+            renamed: config.is_reserved(name),
+            sensitive: config.redactor.is_sensitive(name),
+            plain: encode::needs_no_escape(name),
+            hash: None,
+        };
+        (index, decision)
+    }
+
+    /// Remembers `decision` (with its fingerprint) for `name`.
+    fn store(&mut self, index: usize, name: &'static str, config: &Config, decision: KeyDecision) {
+        self.0[index] = KeySlot {
+            ptr: name.as_ptr() as usize,
+            len: name.len(),
+            config: config.id,
+            decision,
+        };
+    }
+}
+
 /// What a [`FieldVisitor`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
+    /// All of an event whose first field is `message`, in one pass: the message value right
+    /// after its key (already written), then the other fields as entries.
+    Event,
     /// Only the value of the event's `message` field (the key is already written).
     Message,
     /// The event's fields except `message`, as entries.
@@ -178,15 +260,18 @@ pub(crate) struct FieldVisitor<'a> {
     pub(crate) out: &'a mut Fields,
     /// Scratch space for `Display`/`Debug`/error values, reused.
     pub(crate) text: &'a mut String,
+    pub(crate) keys: &'a mut KeyCache,
     pub(crate) config: &'a Config,
     pub(crate) mode: Mode,
-    /// Whether the event's message was written ([`Mode::Message`]).
-    pub(crate) wrote_message: bool,
+    /// Whether the event's message value is still to be written (`Event`, `Message` modes).
+    pub(crate) message_pending: bool,
 }
 
 /// What to do with one field.
 enum Plan {
     Skip,
+    /// Write the message value (a string, whatever its type).
+    Message,
     Write,
     Redact,
 }
@@ -197,21 +282,36 @@ impl FieldVisitor<'_> {
         let name = field.name();
         let is_message = name == "message";
         match self.mode {
-            Mode::Message if is_message && !self.wrote_message => {
-                self.wrote_message = true;
-                return Plan::Write;
+            Mode::Event | Mode::Message if is_message => {
+                if !std::mem::take(&mut self.message_pending) {
+                    return Plan::Skip;
+                }
+                return Plan::Message;
             }
             Mode::Message => return Plan::Skip,
             Mode::EventFields if is_message => return Plan::Skip,
+            Mode::Event => {
+                // The message slot comes first: an event without a message value gets "".
+                if std::mem::take(&mut self.message_pending) {
+                    self.out.buf.extend_from_slice(b"\"\"");
+                }
+            }
             Mode::EventFields | Mode::SpanFields => {}
         }
-        if !self.out.begin_entry(self.config.is_reserved(name), name) {
-            return Plan::Skip;
+        let (slot, mut decision) = self.keys.decide(name, self.config);
+        let written = self.out.begin_entry(&mut decision, name);
+        self.keys.store(slot, name, self.config, decision);
+        match (written, decision.sensitive) {
+            (false, _) => Plan::Skip,
+            (true, true) => Plan::Redact,
+            (true, false) => Plan::Write,
         }
-        if self.config.redactor.is_sensitive(name) {
-            Plan::Redact
-        } else {
-            Plan::Write
+    }
+
+    /// Ends an event pass: writes `""` if the message is still pending.
+    pub(crate) fn finish_message(&mut self) {
+        if std::mem::take(&mut self.message_pending) {
+            self.out.buf.extend_from_slice(b"\"\"");
         }
     }
 
@@ -250,7 +350,7 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write => {
+            Plan::Write | Plan::Message => {
                 let total = self.render(|w| write!(w, "{value:?}"));
                 self.text_value(total);
             }
@@ -261,7 +361,7 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write => encode::string_value(
+            Plan::Write | Plan::Message => encode::string_value(
                 &mut self.out.buf,
                 value,
                 self.config.max_value_len,
@@ -274,7 +374,7 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write => {
+            Plan::Write | Plan::Message => {
                 let total = self.render(|w| {
                     write!(w, "{value}")?;
                     let mut source = value.source();
@@ -315,12 +415,12 @@ impl Visit for FieldVisitor<'_> {
 }
 
 impl FieldVisitor<'_> {
-    /// Writes a non-string value; in [`Mode::Message`] as a string, since `message` is one.
+    /// Writes a non-string value; as a string for the message, since `message` is one.
     fn number(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write if self.mode == Mode::Message => {
+            Plan::Message => {
                 let start = self.out.buf.len();
                 write(&mut self.out.buf);
                 // Numbers and booleans need no escaping; NaN and infinities come quoted.
@@ -343,28 +443,51 @@ mod tests {
             redactor: Redactor::default(),
             max_value_len: 16 * 1024,
             static_keys: vec!["service".into()],
+            id: next_config_id(),
         }
     }
 
     #[test]
     fn begin_entry_dedupes_and_extend_from_skips_present_keys() {
+        let plain = |renamed| KeyDecision {
+            renamed,
+            plain: true,
+            ..KeyDecision::default()
+        };
         let mut a = Fields::default();
-        assert!(a.begin_entry(false, "x"));
+        assert!(a.begin_entry(&mut plain(false), "x"));
         a.buf.extend_from_slice(b"1");
-        assert!(!a.begin_entry(false, "x"));
-        assert!(a.begin_entry(true, "x"));
+        assert!(!a.begin_entry(&mut plain(false), "x"));
+        assert!(a.begin_entry(&mut plain(true), "x"));
         a.buf.extend_from_slice(b"2");
+        // A literal "fields.x" is the same key as the renamed "x".
+        assert!(!a.begin_entry(&mut plain(false), "fields.x"));
         assert_eq!(a.buf, br#","x":1,"fields.x":2"#);
 
         let mut b = Fields::default();
-        assert!(b.begin_entry(false, "y"));
+        assert!(b.begin_entry(&mut plain(false), "y"));
         b.buf.extend_from_slice(b"3");
-        assert!(b.begin_entry(false, "x"));
+        assert!(b.begin_entry(&mut plain(false), "x"));
         b.buf.extend_from_slice(b"4");
         a.extend_from(&b);
         assert_eq!(a.buf, br#","x":1,"fields.x":2,"y":3"#);
         // Copied keys are indexed too.
-        assert!(!a.begin_entry(false, "y"));
+        assert!(!a.begin_entry(&mut plain(false), "y"));
+    }
+
+    #[test]
+    fn key_cache_depends_on_the_settings() {
+        let mut cache = KeyCache::default();
+        let mut c = config();
+        let (slot, mut d) = cache.decide("service", &c);
+        assert!(d.renamed);
+        d.hash = Some(1);
+        cache.store(slot, "service", &c, d);
+        assert_eq!(cache.decide("service", &c).1.hash, Some(1));
+        c.static_keys.clear();
+        c.id = next_config_id();
+        let (_, d) = cache.decide("service", &c);
+        assert!(!d.renamed && d.hash.is_none());
     }
 
     #[test]

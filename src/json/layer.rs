@@ -14,7 +14,7 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::encode::{self, Clock};
-use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, Mode};
+use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
 use crate::redact::Redactor;
 
 /// The default cap on one string value, in bytes: 16 KiB.
@@ -98,6 +98,7 @@ where
                 redactor: Redactor::default(),
                 max_value_len: DEFAULT_MAX_VALUE_LEN,
                 static_keys: Vec::new(),
+                id: next_config_id(),
             },
             service: None,
             release: None,
@@ -196,6 +197,7 @@ impl<W> JsonLayer<W> {
     /// ```
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.config.redactor = redactor;
+        self.config.id = next_config_id();
         self
     }
 
@@ -258,6 +260,7 @@ impl<W> JsonLayer<W> {
             self.statics.push(b'"');
             self.config.static_keys.push(key.into());
         }
+        self.config.id = next_config_id();
     }
 }
 
@@ -271,6 +274,7 @@ struct Scratch {
     line: Fields,
     text: String,
     clock: Clock,
+    keys: KeyCache,
 }
 
 thread_local! {
@@ -278,6 +282,7 @@ thread_local! {
         line: Fields::with_capacity(1024),
         text: String::with_capacity(256),
         clock: Clock::default(),
+        keys: KeyCache::default(),
     });
 }
 
@@ -327,19 +332,31 @@ where
         scratch.line.clear();
         let metadata = event.metadata();
         Self::header(scratch, metadata.level(), metadata.target());
+        // The macros put `message` first: then one pass writes it in place; otherwise a
+        // first pass writes only the message and a second the other fields.
+        let message_first = metadata
+            .fields()
+            .iter()
+            .next()
+            .is_some_and(|field| field.name() == "message");
         let mut visitor = FieldVisitor {
             out: &mut scratch.line,
             text: &mut scratch.text,
+            keys: &mut scratch.keys,
             config: &self.config,
-            mode: Mode::Message,
-            wrote_message: false,
+            mode: if message_first {
+                Mode::Event
+            } else {
+                Mode::Message
+            },
+            message_pending: true,
         };
         event.record(&mut visitor);
-        if !visitor.wrote_message {
-            visitor.out.buf.extend_from_slice(b"\"\"");
+        visitor.finish_message();
+        if !message_first {
+            visitor.mode = Mode::EventFields;
+            event.record(&mut visitor);
         }
-        visitor.mode = Mode::EventFields;
-        event.record(&mut visitor);
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope {
                 if let Some(fields) = span.extensions().get::<SpanFields>() {
@@ -398,9 +415,10 @@ where
             let mut visitor = FieldVisitor {
                 out: &mut fields,
                 text: &mut scratch.text,
+                keys: &mut scratch.keys,
                 config: &self.config,
                 mode: Mode::SpanFields,
-                wrote_message: false,
+                message_pending: false,
             };
             record(&mut visitor);
         });
