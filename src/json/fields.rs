@@ -157,6 +157,23 @@ impl Fields {
     /// Copies the entries of `other` whose key is not yet present, in order. Allocation-free
     /// once the buffers have grown.
     pub(crate) fn extend_from(&mut self, other: &Fields) {
+        let key_of = |pos: &KeyPos| &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
+        // Usually no key is present yet: then the entries go in one copy.
+        if other.keys.first().is_some_and(|first| first.entry == 0)
+            && other
+                .keys
+                .iter()
+                .all(|pos| !self.contains(pos.hash, key_of(pos)))
+        {
+            let base = self.buf.len() as u32;
+            self.buf.extend_from_slice(&other.buf);
+            self.keys.extend(other.keys.iter().map(|pos| KeyPos {
+                entry: pos.entry + base,
+                key: pos.key + base,
+                ..*pos
+            }));
+            return;
+        }
         for (i, pos) in other.keys.iter().enumerate() {
             let key = &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
             if self.contains(pos.hash, key) {
