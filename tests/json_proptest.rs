@@ -168,7 +168,12 @@ proptest! {
     }
 
     #[test]
-    fn floats_round_trip_bit_for_bit(x in any::<f64>()) {
+    fn floats_round_trip_bit_for_bit(
+        x in prop_oneof![
+            any::<f64>(),
+            (any::<i32>(), 0u32..7).prop_map(|(m, k)| f64::from(m) / 10f64.powi(k as i32)),
+        ]
+    ) {
         let line = one_line(|| tracing::info!(x));
         let json = parse(&line);
         if x.is_nan() {

@@ -215,11 +215,50 @@ pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
         out.extend_from_slice(b"\"NaN\"");
     } else if v.is_infinite() {
         out.extend_from_slice(if v > 0.0 { b"\"inf\"" } else { b"\"-inf\"" });
-    } else {
+    } else if !short_decimal(out, v) {
         // The shortest round-tripping form, in exponent notation for very large and very small
         // values (`1e+300`, `1.5e-7`): always a valid JSON number.
         out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
     }
+}
+
+/// Writes a finite `v` that is exactly `m / 10^k` for an integer `m` below 2^53 and `k <= 4`
+/// (`12.5`, `0.25`, `42.0`) with the fewest fraction digits, and returns `true`; otherwise
+/// writes nothing and returns `false`.
+///
+/// Exact: `m` and `10^k` are exact doubles and IEEE division rounds correctly, so
+/// `m / 10^k == v` means the decimal text parses back to `v` bit for bit.
+fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
+    const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
+    const MAX_EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let a = v.abs();
+    for (k, &scale) in POW10.iter().enumerate() {
+        let m = (a * scale).round();
+        if m >= MAX_EXACT {
+            return false;
+        }
+        if m / scale == a {
+            if v.is_sign_negative() {
+                out.push(b'-');
+            }
+            let (m, pow) = (m as u64, 10u64.pow(k as u32));
+            u64_value(out, m / pow);
+            out.push(b'.');
+            if k == 0 {
+                out.push(b'0');
+            } else {
+                let mut digits = [b'0'; 4];
+                let mut frac = m % pow;
+                for slot in digits[..k].iter_mut().rev() {
+                    *slot = b'0' + (frac % 10) as u8;
+                    frac /= 10;
+                }
+                out.extend_from_slice(&digits[..k]);
+            }
+            return true;
+        }
+    }
+    false
 }
 
 /// Appends `true` or `false`.
@@ -386,6 +425,13 @@ mod tests {
         assert_eq!(render(&|o| f64_value(o, f64::NAN)), "\"NaN\"");
         assert_eq!(render(&|o| f64_value(o, f64::NEG_INFINITY)), "\"-inf\"");
         assert_eq!(render(&|o| f64_value(o, 12.5)), "12.5");
+        assert_eq!(render(&|o| f64_value(o, 42.0)), "42.0");
+        assert_eq!(render(&|o| f64_value(o, -0.0)), "-0.0");
+        assert_eq!(render(&|o| f64_value(o, 0.0625)), "0.0625");
+        assert_eq!(render(&|o| f64_value(o, -3.05)), "-3.05");
+        assert_eq!(render(&|o| f64_value(o, 0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(render(&|o| f64_value(o, 1e-5)), "0.00001");
+        assert_eq!(render(&|o| f64_value(o, 1e16)), "1e+16");
         assert_eq!(render(&|o| f64_value(o, 1e300)), "1e+300");
         assert_eq!(render(&|o| bool_value(o, true)), "true");
     }
