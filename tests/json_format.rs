@@ -2,74 +2,15 @@
 //! truncation, `Span::record`, values, and 8 threads writing at once.
 
 use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use http_observability::json::JsonLayer;
 use http_observability::redact::Sensitive;
 use serde_json::{Value, json};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 
-/// A `MakeWriter` keeping every `write` call as one chunk.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<Vec<u8>>>>);
+mod json_support;
 
-struct CaptureWriter(Arc<Mutex<Vec<Vec<u8>>>>);
-
-impl io::Write for CaptureWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(buf.to_vec());
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = CaptureWriter;
-    fn make_writer(&'a self) -> CaptureWriter {
-        CaptureWriter(self.0.clone())
-    }
-}
-
-impl Capture {
-    /// The raw chunks, each checked to be exactly one line.
-    fn lines(&self) -> Vec<String> {
-        let chunks = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        chunks
-            .iter()
-            .map(|chunk| {
-                let line = String::from_utf8(chunk.clone()).expect("UTF-8 line");
-                assert!(line.ends_with('\n'), "one write per line: {line:?}");
-                assert_eq!(
-                    line.matches('\n').count(),
-                    1,
-                    "one line per write: {line:?}"
-                );
-                line
-            })
-            .collect()
-    }
-
-    /// The lines, parsed.
-    fn json(&self) -> Vec<Value> {
-        self.lines()
-            .iter()
-            .map(|line| serde_json::from_str(line).expect("valid JSON"))
-            .collect()
-    }
-
-    /// The only line, parsed.
-    fn one(&self) -> Value {
-        let mut lines = self.json();
-        assert_eq!(lines.len(), 1, "{lines:?}");
-        lines.remove(0)
-    }
-}
+use json_support::Capture;
 
 /// Runs `f` with a JSON layer (configured by `configure`) writing to a capture.
 fn capture_with(

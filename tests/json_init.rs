@@ -1,36 +1,19 @@
 //! `init`/`Init::install` as the global subscriber: once per process, and the opt-in panic
 //! hook writes a panic as one JSON ERROR line (one test: the global subscriber is per process).
 
-use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use http_observability::{Init, InitError};
-use serde_json::Value;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+mod json_support;
 
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use json_support::Capture;
 
 #[test]
 fn installs_once_and_logs_panics_as_json() {
     let capture = Capture::default();
-    let writer = capture.clone();
     let guard = Init::new()
         .service("init-test")
         .filter("info")
-        .writer(move || writer.clone())
+        .writer(capture.clone())
         .log_panics(true)
         .install()
         .expect("first install");
@@ -49,12 +32,8 @@ fn installs_once_and_logs_panics_as_json() {
     assert!(panicked.is_err());
     drop(guard);
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).expect("UTF-8");
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every line is JSON"))
-        .collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    let lines = capture.json();
+    assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(lines[0]["message"], "hello");
     assert_eq!(lines[0]["service"], "init-test");
     let panic = &lines[1];

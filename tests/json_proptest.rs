@@ -1,8 +1,7 @@
 //! Property tests: whatever the strings, keys and numbers, each event is exactly one line that
 //! serde_json parses, with every value coming back.
 
-use std::io;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
 use http_observability::json::JsonLayer;
 use http_observability::redact::{Redactor, mask_url_credentials};
@@ -13,34 +12,21 @@ use tracing::field::{FieldSet, Value as TracingValue};
 use tracing::{Event, Level, Metadata, metadata::Kind, subscriber::Interest};
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+mod json_support;
 
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use json_support::Capture;
 
 /// Runs `f` under a JSON layer and returns the one line it wrote, raw.
 fn one_line(f: impl FnOnce()) -> String {
     let capture = Capture::default();
-    let writer = capture.clone();
     let subscriber = Registry::default()
         .with(LevelFilter::TRACE)
-        .with(JsonLayer::new(move || writer.clone()).service("svc"));
+        .with(JsonLayer::new(capture.clone()).service("svc"));
     tracing::subscriber::with_default(subscriber, f);
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).expect("UTF-8");
-    assert!(text.ends_with('\n'));
-    assert_eq!(text.matches('\n').count(), 1, "exactly one line: {text:?}");
-    text
+    // `lines` checks that each write is exactly one line.
+    let mut lines = capture.lines();
+    assert_eq!(lines.len(), 1, "exactly one line: {lines:?}");
+    lines.remove(0)
 }
 
 fn parse(line: &str) -> Value {
