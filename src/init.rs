@@ -1,1 +1,818 @@
-//! One-call setup from the environment.
+//! One-call setup from the environment: [`init()`], the [`Init`] builder, [`Guard`] and
+//! [`InitError`]. This module is private; its items are re-exported at the crate root, and
+//! [`Init`] documents the environment, writers, panics and extra layers.
+
+use std::fmt;
+use std::io::{self, IsTerminal as _};
+
+use tracing::Dispatch;
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::filter::{Directive, EnvFilter, ParseError};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::writer::{BoxMakeWriter, EitherWriter};
+use tracing_subscriber::layer::{Layer, SubscriberExt as _};
+use tracing_subscriber::registry::Registry;
+
+use crate::json::{DEFAULT_MAX_VALUE_LEN, JsonLayer};
+use crate::redact::Redactor;
+
+/// The filter used when `RUST_LOG` is unset or empty.
+const DEFAULT_FILTER: &str = "info";
+
+/// Installs JSON logging on stdout, configured from the environment (`SERVICE_NAME`,
+/// `GIT_SHA`, `APP_ENV`, `RUST_LOG`, `LOG_FORMAT`: see [`Init`]); the same as
+/// `Init::new().install()`.
+///
+/// Keep the returned [`Guard`] until the end of `main`: dropping it flushes the queued lines
+/// and stops the writer thread. **Never write `let _ = init()?;`**: `_` drops the guard at
+/// once and every later line is lost. A named binding (`let _guard = ...`) is fine.
+///
+/// # Example
+///
+/// ```no_run
+/// fn main() -> Result<(), http_observability::InitError> {
+///     let _guard = http_observability::init()?; // never `let _ = ...`
+///     tracing::info!(port = 3000, "listening");
+///     Ok(())
+/// }
+/// ```
+///
+/// # Errors
+///
+/// [`InitError`] when a global subscriber is already set, `RUST_LOG` holds an invalid
+/// directive, or `LOG_FORMAT` is neither `json` nor `pretty`.
+pub fn init() -> Result<Guard, InitError> {
+    Init::new().install()
+}
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// One JSON object per line ([`JsonLayer`]); the default.
+    #[default]
+    Json,
+    /// tracing-subscriber's multi-line, human-readable format, for local development.
+    Pretty,
+}
+
+impl LogFormat {
+    /// Parses `json` or `pretty` (ASCII case and surrounding spaces ignored).
+    fn parse(value: &str, input: &'static str) -> Result<Self, InitError> {
+        let trimmed = value.trim();
+        if trimmed.eq_ignore_ascii_case("json") {
+            Ok(Self::Json)
+        } else if trimmed.eq_ignore_ascii_case("pretty") {
+            Ok(Self::Pretty)
+        } else {
+            Err(InitError::UnknownLogFormat {
+                input,
+                value: value.to_owned(),
+            })
+        }
+    }
+}
+
+/// Why logging could not be set up.
+///
+/// # Example
+///
+/// ```
+/// use http_observability::{Init, InitError};
+///
+/// let error = Init::new().filter("info,my_crate=loud").build().unwrap_err();
+/// assert!(matches!(error, InitError::InvalidFilter { .. }));
+/// assert!(error.to_string().contains("my_crate=loud"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InitError {
+    /// A global `tracing` subscriber is already set (`init` called twice, or another
+    /// library set one).
+    AlreadyInitialized,
+    /// A filter directive could not be parsed.
+    #[non_exhaustive]
+    InvalidFilter {
+        /// Where the filter came from: `RUST_LOG` or `Init::filter`.
+        input: &'static str,
+        /// The first invalid directive.
+        directive: String,
+        /// The parser's reason.
+        source: ParseError,
+    },
+    /// The format is neither `json` nor `pretty`.
+    #[non_exhaustive]
+    UnknownLogFormat {
+        /// Where the value came from: `LOG_FORMAT`.
+        input: &'static str,
+        /// The value given.
+        value: String,
+    },
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AlreadyInitialized => f.write_str(
+                "a global tracing subscriber is already set: logging can be initialised once per process",
+            ),
+            Self::InvalidFilter {
+                input,
+                directive,
+                source,
+            } => write!(f, "invalid {input} directive `{directive}`: {source}"),
+            Self::UnknownLogFormat { input, value } => {
+                write!(f, "unknown {input} `{value}`: expected `json` or `pretty`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidFilter { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Keeps the log writer running; dropping it flushes the queued lines and stops the writer
+/// thread.
+///
+/// Bind it for the life of the program: `let _guard = init()?;`. **Not** `let _ = init()?;`,
+/// which drops it at once and loses every later line.
+///
+/// # Example
+///
+/// ```no_run
+/// let guard = http_observability::init()?;
+/// tracing::info!("shutting down");
+/// drop(guard); // flushes
+/// # Ok::<(), http_observability::InitError>(())
+/// ```
+#[must_use = "dropping the guard stops the log writer: bind it with `let _guard = ...`"]
+pub struct Guard {
+    _worker: Option<WorkerGuard>,
+}
+
+impl fmt::Debug for Guard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guard")
+            .field("non_blocking", &self._worker.is_some())
+            .finish()
+    }
+}
+
+/// A boxed layer added with [`Init::with_layer`].
+type ExtraLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+/// Reads one environment variable; replaceable in tests.
+type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Logging setup with code configuration; every value left unset comes from the environment.
+///
+/// [`init()`] is `Init::new().install()`: a `Registry`, an `EnvFilter` from `RUST_LOG`, and
+/// the [`JsonLayer`] writing to stdout through tracing-appender's non-blocking writer.
+///
+/// # Environment
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `SERVICE_NAME` | the binary's file name | `"service"` on every line |
+/// | `GIT_SHA` | absent | `"release"` on every line |
+/// | `APP_ENV` | absent | `"environment"` on every line |
+/// | `RUST_LOG` | `info` | an `EnvFilter` (`info,sqlx=warn,my_crate::db=debug`) |
+/// | `LOG_FORMAT` | `json` | `json`, or `pretty` for tracing-subscriber's human-readable output |
+///
+/// A value set on the [`Init`] builder wins over the environment.
+///
+/// # Writers and back-pressure
+///
+/// By default lines go to stdout through a non-blocking writer thread, lossless: when its
+/// queue (128 000 lines) is full, the logging thread waits. With [`Init::lossy`] it drops
+/// instead, and the JSON stream itself reports how many lines were lost (a WARN line with
+/// `dropped_lines`, target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)). The
+/// non-blocking writer copies each line into its queue (one allocation per line, outside the
+/// formatter). [`Init::writer`] replaces stdout with any `MakeWriter` (a file, a test
+/// capture); it is then written synchronously.
+///
+/// # Panics
+///
+/// By default a panic is printed by Rust's hook to **stderr**, so stdout keeps only JSON. The
+/// tower layer already logs a panicking handler as one JSON ERROR line with its request ID.
+/// [`Init::log_panics`] adds a hook that also logs every panic (any thread) as one JSON ERROR
+/// line with `panic.message` and `panic.location`, then calls the previous hook. It is off by
+/// default because a handler panic would then be logged twice, and the Sentry integration
+/// has its own panic hook.
+///
+/// # Adding layers (Sentry)
+///
+/// [`Init::with_layer`] adds any `Layer<Registry>` to the same subscriber, behind the same
+/// `RUST_LOG` filter; the Sentry integration plugs in this way.
+///
+/// # Example
+///
+/// ```no_run
+/// use http_observability::{Init, LogFormat};
+///
+/// let _guard = Init::new()
+///     .service("docs-api")
+///     .release("4f1c2d9")
+///     .filter("info,tower_http=warn")
+///     .static_field("region", "eu-west-1")
+///     .install()?;
+/// # Ok::<(), http_observability::InitError>(())
+/// ```
+#[must_use = "an Init does nothing until `install()` or `build()`"]
+pub struct Init {
+    service: Option<String>,
+    release: Option<String>,
+    environment: Option<String>,
+    filter: Option<String>,
+    format: Option<LogFormat>,
+    writer: Option<BoxMakeWriter>,
+    lossy: bool,
+    static_fields: Vec<(String, String)>,
+    redactor: Redactor,
+    max_value_len: usize,
+    log_panics: bool,
+    extra: Option<ExtraLayer>,
+    env: EnvLookup,
+}
+
+impl fmt::Debug for Init {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Init")
+            .field("service", &self.service)
+            .field("release", &self.release)
+            .field("environment", &self.environment)
+            .field("filter", &self.filter)
+            .field("format", &self.format)
+            .field("custom_writer", &self.writer.is_some())
+            .field("lossy", &self.lossy)
+            .field("static_fields", &self.static_fields)
+            .field("redactor", &self.redactor)
+            .field("max_value_len", &self.max_value_len)
+            .field("log_panics", &self.log_panics)
+            .field("extra_layers", &self.extra.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Init {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Init {
+    /// A setup reading the environment for every value not set in code.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new();
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            service: None,
+            release: None,
+            environment: None,
+            filter: None,
+            format: None,
+            writer: None,
+            lossy: false,
+            static_fields: Vec::new(),
+            redactor: Redactor::default(),
+            max_value_len: DEFAULT_MAX_VALUE_LEN,
+            log_panics: false,
+            extra: None,
+            env: Box::new(|name| std::env::var(name).ok()),
+        }
+    }
+
+    /// Sets `"service"` (instead of `SERVICE_NAME` or the binary's name).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().service("docs-api");
+    /// ```
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Sets `"release"` (instead of `GIT_SHA`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().release("4f1c2d9");
+    /// ```
+    pub fn release(mut self, release: impl Into<String>) -> Self {
+        self.release = Some(release.into());
+        self
+    }
+
+    /// Sets `"environment"` (instead of `APP_ENV`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().environment("staging");
+    /// ```
+    pub fn environment(mut self, environment: impl Into<String>) -> Self {
+        self.environment = Some(environment.into());
+        self
+    }
+
+    /// Adds a static field to every JSON line (see [`JsonLayer::static_field`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().static_field("region", "eu-west-1");
+    /// ```
+    pub fn static_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.static_fields.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets the filter directives (instead of `RUST_LOG`), such as `info,sqlx=warn`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().filter("debug,hyper=info");
+    /// ```
+    pub fn filter(mut self, directives: impl Into<String>) -> Self {
+        self.filter = Some(directives.into());
+        self
+    }
+
+    /// Sets the format (instead of `LOG_FORMAT`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::{Init, LogFormat};
+    ///
+    /// let init = Init::new().format(LogFormat::Pretty);
+    /// ```
+    pub fn format(mut self, format: LogFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Writes to `make_writer` (a file, a test capture) instead of stdout, synchronously.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().writer(std::io::stderr);
+    /// ```
+    pub fn writer<W>(mut self, make_writer: W) -> Self
+    where
+        W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    {
+        self.writer = Some(BoxMakeWriter::new(make_writer));
+        self
+    }
+
+    /// Drops lines rather than waiting when the stdout queue is full (default: lossless).
+    /// Dropped lines are reported in the JSON stream as a WARN line with `dropped_lines`.
+    /// Has no effect with [`writer`](Self::writer).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().lossy(true);
+    /// ```
+    pub fn lossy(mut self, lossy: bool) -> Self {
+        self.lossy = lossy;
+        self
+    }
+
+    /// Replaces the redaction deny-list (default: [`Redactor::default`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::{Init, redact::Redactor};
+    ///
+    /// let init = Init::new().redactor(Redactor::default().deny("ssn"));
+    /// ```
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// Caps one string value (default 16 KiB, see [`JsonLayer::max_value_len`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().max_value_len(4096);
+    /// ```
+    pub fn max_value_len(mut self, max: usize) -> Self {
+        self.max_value_len = max;
+        self
+    }
+
+    /// Also logs every panic as one ERROR line (see [`Init`'s docs](Init#panics)); applies
+    /// to [`install`](Self::install) only. Default: off.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().log_panics(true);
+    /// ```
+    pub fn log_panics(mut self, log_panics: bool) -> Self {
+        self.log_panics = log_panics;
+        self
+    }
+
+    /// Adds a layer to the same subscriber, behind the same filter; call it several times to
+    /// add several. This is how the Sentry integration joins.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use tracing_subscriber::filter::LevelFilter;
+    ///
+    /// // Any `Layer<Registry>`; here a second filter that only lets WARN and above through.
+    /// let init = http_observability::Init::new().with_layer(LevelFilter::WARN);
+    /// ```
+    pub fn with_layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<Registry> + Send + Sync + 'static,
+    {
+        self.extra = Some(match self.extra.take() {
+            None => Box::new(layer),
+            Some(previous) => Box::new(previous.and_then(layer)),
+        });
+        self
+    }
+
+    /// Builds the subscriber without installing it, for tests and scoped use
+    /// (`tracing::dispatcher::with_default`). Keep the guard as long as the dispatch.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let (dispatch, _guard) = http_observability::Init::new()
+    ///     .filter("info")
+    ///     .writer(std::io::sink)
+    ///     .build()?;
+    /// tracing::dispatcher::with_default(&dispatch, || tracing::info!("scoped"));
+    /// # Ok::<(), http_observability::InitError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`InitError::InvalidFilter`] and [`InitError::UnknownLogFormat`].
+    pub fn build(self) -> Result<(Dispatch, Guard), InitError> {
+        let (filter_input, directives) = match self.filter {
+            Some(ref directives) => ("Init::filter", directives.clone()),
+            None => ("RUST_LOG", (self.env)("RUST_LOG").unwrap_or_default()),
+        };
+        let filter = parse_filter(filter_input, &directives)?;
+        let format = match self.format {
+            Some(format) => format,
+            None => match (self.env)("LOG_FORMAT") {
+                Some(value) if !value.trim().is_empty() => LogFormat::parse(&value, "LOG_FORMAT")?,
+                _ => LogFormat::Json,
+            },
+        };
+
+        let (writer, worker, dropped) = match self.writer {
+            Some(custom) => (LineWriter::Custom(custom), None, None),
+            None => {
+                let (writer, worker) = NonBlockingBuilder::default()
+                    .lossy(self.lossy)
+                    .thread_name("http-observability-log")
+                    .finish(io::stdout());
+                let dropped = self.lossy.then(|| writer.error_counter());
+                (LineWriter::Stdout(writer), Some(worker), dropped)
+            }
+        };
+        let ansi = matches!(writer, LineWriter::Stdout(_)) && io::stdout().is_terminal();
+
+        let (json, pretty) = match format {
+            LogFormat::Pretty => (
+                None,
+                Some(
+                    tracing_subscriber::fmt::layer()
+                        .pretty()
+                        .with_ansi(ansi)
+                        .with_writer(writer),
+                ),
+            ),
+            LogFormat::Json => {
+                let env = &self.env;
+                let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+                let service = self
+                    .service
+                    .or_else(|| non_empty("SERVICE_NAME"))
+                    .unwrap_or_else(binary_name);
+                let mut json = JsonLayer::new(writer)
+                    .service(service)
+                    .redactor(self.redactor)
+                    .max_value_len(self.max_value_len);
+                if let Some(release) = self.release.or_else(|| non_empty("GIT_SHA")) {
+                    json = json.release(release);
+                }
+                if let Some(environment) = self.environment.or_else(|| non_empty("APP_ENV")) {
+                    json = json.environment(environment);
+                }
+                for (key, value) in self.static_fields {
+                    json = json.static_field(key, value);
+                }
+                if let Some(counter) = dropped {
+                    json = json.report_dropped_lines(counter);
+                }
+                (Some(json), None)
+            }
+        };
+
+        let subscriber = Registry::default()
+            .with(self.extra)
+            .with(filter)
+            .with(json)
+            .with(pretty);
+        Ok((Dispatch::new(subscriber), Guard { _worker: worker }))
+    }
+
+    /// Builds the subscriber and installs it as the global default.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// let _guard = http_observability::Init::new().service("docs-api").install()?;
+    /// # Ok::<(), http_observability::InitError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Those of [`build`](Self::build), and [`InitError::AlreadyInitialized`] when a global
+    /// subscriber is already set.
+    pub fn install(self) -> Result<Guard, InitError> {
+        let log_panics = self.log_panics;
+        let (dispatch, guard) = self.build()?;
+        tracing::dispatcher::set_global_default(dispatch)
+            .map_err(|_| InitError::AlreadyInitialized)?;
+        if log_panics {
+            install_panic_hook();
+        }
+        Ok(guard)
+    }
+
+    /// Replaces the environment, for tests.
+    #[cfg(test)]
+    fn env(mut self, env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.env = Box::new(env);
+        self
+    }
+}
+
+/// Parses filter directives, naming the first invalid one; empty means [`DEFAULT_FILTER`].
+fn parse_filter(input: &'static str, directives: &str) -> Result<EnvFilter, InitError> {
+    let directives = if directives.trim().is_empty() {
+        DEFAULT_FILTER
+    } else {
+        directives
+    };
+    let invalid = |directive: &str, source| InitError::InvalidFilter {
+        input,
+        directive: directive.to_owned(),
+        source,
+    };
+    for directive in directives.split(',').filter(|d| !d.is_empty()) {
+        directive
+            .parse::<Directive>()
+            .map_err(|source| invalid(directive, source))?;
+    }
+    EnvFilter::builder()
+        .parse(directives)
+        .map_err(|source| invalid(directives, source))
+}
+
+/// The file name of the running binary, without extension.
+fn binary_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|path| Some(path.file_stem()?.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Logs every panic as one ERROR event, then runs the previous hook.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = crate::panic_response::message(info.payload());
+        match info.location() {
+            Some(location) => tracing::error!(
+                panic.message = message,
+                panic.location = %location,
+                "panic"
+            ),
+            None => tracing::error!(panic.message = message, "panic"),
+        }
+        previous(info);
+    }));
+}
+
+/// Stdout through the non-blocking writer, or a custom writer.
+enum LineWriter {
+    Stdout(NonBlocking),
+    Custom(BoxMakeWriter),
+}
+
+impl<'a> MakeWriter<'a> for LineWriter {
+    type Writer = EitherWriter<NonBlocking, Box<dyn io::Write + 'a>>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        match self {
+            Self::Stdout(writer) => EitherWriter::A(writer.clone()),
+            Self::Custom(writer) => EitherWriter::B(writer.make_writer()),
+        }
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> Self::Writer {
+        match self {
+            Self::Stdout(writer) => EitherWriter::A(writer.clone()),
+            Self::Custom(writer) => EitherWriter::B(writer.make_writer_for(meta)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Capture {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
+                .into_owned()
+        }
+    }
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    fn run(init: Init, f: impl FnOnce()) -> String {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let (dispatch, _guard) = init
+            .writer(move || writer.clone())
+            .build()
+            .expect("valid setup");
+        tracing::dispatcher::with_default(&dispatch, f);
+        capture.text()
+    }
+
+    #[test]
+    fn reads_the_environment() {
+        let out = run(
+            Init::new().env(env(&[
+                ("SERVICE_NAME", "docs-api"),
+                ("GIT_SHA", "4f1c2d9"),
+                ("APP_ENV", "staging"),
+                ("RUST_LOG", "warn,init_target=debug"),
+                ("LOG_FORMAT", " JSON "),
+            ])),
+            || {
+                tracing::info!("hidden");
+                tracing::debug!(target: "init_target", "shown");
+            },
+        );
+        let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+        assert_eq!(line["message"], "shown");
+        assert_eq!(line["service"], "docs-api");
+        assert_eq!(line["release"], "4f1c2d9");
+        assert_eq!(line["environment"], "staging");
+    }
+
+    #[test]
+    fn code_wins_over_the_environment_and_defaults_apply() {
+        let out = run(
+            Init::new()
+                .env(env(&[("SERVICE_NAME", "from-env"), ("RUST_LOG", "error")]))
+                .service("from-code")
+                .filter("")
+                .static_field("region", "eu"),
+            || tracing::info!("default filter is info"),
+        );
+        let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+        assert_eq!(line["service"], "from-code");
+        assert_eq!(line["region"], "eu");
+        assert!(line.get("release").is_none());
+
+        let out = run(Init::new().env(env(&[])), || tracing::info!("x"));
+        let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+        assert_eq!(line["service"], binary_name());
+    }
+
+    #[test]
+    fn pretty_format_is_not_json() {
+        let out = run(Init::new().env(env(&[("LOG_FORMAT", "pretty")])), || {
+            tracing::info!(user_id = 42, "hello")
+        });
+        assert!(out.contains("hello"), "{out}");
+        assert!(serde_json::from_str::<serde_json::Value>(out.trim()).is_err());
+    }
+
+    #[test]
+    fn errors_name_the_input() {
+        let err = Init::new()
+            .env(env(&[("RUST_LOG", "info,my_crate=loud")]))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, InitError::InvalidFilter { .. }));
+        let message = err.to_string();
+        assert!(message.contains("RUST_LOG"), "{message}");
+        assert!(message.contains("`my_crate=loud`"), "{message}");
+        assert!(std::error::Error::source(&err).is_some());
+
+        let err = Init::new().filter("[{=").build().unwrap_err();
+        assert!(err.to_string().contains("Init::filter"), "{err}");
+
+        let err = Init::new()
+            .env(env(&[("LOG_FORMAT", "xml")]))
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown LOG_FORMAT `xml`: expected `json` or `pretty`"
+        );
+    }
+
+    #[test]
+    fn extra_layers_see_the_same_events_behind_the_filter() {
+        #[derive(Clone, Default)]
+        struct Count(Arc<Mutex<usize>>);
+        impl<S: tracing::Subscriber> Layer<S> for Count {
+            fn on_event(
+                &self,
+                _: &tracing::Event<'_>,
+                _: tracing_subscriber::layer::Context<'_, S>,
+            ) {
+                *self.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+            }
+        }
+        let (a, b) = (Count::default(), Count::default());
+        let out = run(
+            Init::new()
+                .env(env(&[("RUST_LOG", "warn")]))
+                .with_layer(a.clone())
+                .with_layer(b.clone()),
+            || {
+                tracing::info!("filtered out");
+                tracing::warn!("kept");
+            },
+        );
+        assert_eq!(out.lines().count(), 1);
+        assert_eq!(*a.0.lock().unwrap_or_else(PoisonError::into_inner), 1);
+        assert_eq!(*b.0.lock().unwrap_or_else(PoisonError::into_inner), 1);
+    }
+
+    #[test]
+    fn request_id_current_works_through_the_built_subscriber() {
+        let (dispatch, _guard) = Init::new()
+            .env(env(&[]))
+            .writer(io::sink)
+            .build()
+            .expect("valid setup");
+        tracing::dispatcher::with_default(&dispatch, || {
+            let id = crate::RequestId::parse("abc").expect("valid id");
+            let span = crate::request_span::open(&id, "GET", None);
+            let _entered = span.enter();
+            assert_eq!(crate::request_id::current(), Some(id));
+        });
+    }
+}

@@ -15,7 +15,7 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     // let _guard = http_observability::init()?; // JSON logs on stdout (landing with the JSON issue)
+//!     let _guard = http_observability::init()?; // JSON logs on stdout; never `let _ = ...`
 //!     let app = Router::new()
 //!         .route("/hello", get(hello))
 //!         .layer(ObservabilityLayer::new());
@@ -74,6 +74,9 @@ pub use crate::axum::MissingRequestId;
 mod init;
 #[cfg(feature = "json")]
 pub mod json;
+
+#[cfg(feature = "json")]
+pub use init::{Guard, Init, InitError, LogFormat, init};
 
 // Sentry.
 #[cfg(feature = "sentry")]

@@ -1,1 +1,111 @@
-//! The JSON-lines tracing formatter.
+//! The JSON-lines tracing formatter: one JSON object per event, with the fields of every
+//! enclosing span at top level, zero allocations per event.
+//!
+//! # Example
+//!
+//! ```
+//! use http_observability::json::JsonLayer;
+//! use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
+//!
+//! let layer = JsonLayer::new(std::io::stdout)
+//!     .service("docs-api")
+//!     .release("4f1c2d9")
+//!     .environment("production");
+//! let subscriber = Registry::default().with(LevelFilter::INFO).with(layer);
+//! tracing::subscriber::with_default(subscriber, || {
+//!     let request = tracing::info_span!(
+//!         "request",
+//!         request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
+//!         http.request.method = "GET",
+//!     );
+//!     let _request = request.enter();
+//!     let handler = tracing::info_span!("handler", doc_id = 7);
+//!     let _handler = handler.enter();
+//!     tracing::info!(
+//!         target: "docs_api",
+//!         user_id = 42,
+//!         path = "/api/docs",
+//!         latency_ms = 12.5,
+//!         "request finished"
+//!     );
+//!     tracing::warn!(
+//!         target: "docs_api",
+//!         password = "hunter2",
+//!         upstream = "postgres://app:s3cret@db/app",
+//!         level = "custom",
+//!         "retrying\n{}",
+//!         2
+//!     );
+//! });
+//! ```
+//!
+//! writes these two lines (real output):
+//!
+//! ```text
+//! {"timestamp":"2026-11-26T16:47:17.684822Z","level":"INFO","target":"docs_api","message":"request finished","user_id":42,"path":"/api/docs","latency_ms":12.5,"doc_id":7,"request_id":"0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d","http.request.method":"GET","service":"docs-api","release":"4f1c2d9","environment":"production"}
+//! {"timestamp":"2026-11-26T16:47:17.684860Z","level":"WARN","target":"docs_api","message":"retrying\n2","password":"[REDACTED]","upstream":"postgres://app:***@db/app","fields.level":"custom","doc_id":7,"request_id":"0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d","http.request.method":"GET","service":"docs-api","release":"4f1c2d9","environment":"production"}
+//! ```
+//!
+//! [`init`](crate::init()) sets this layer up on stdout from the environment.
+//!
+//! # The line
+//!
+//! In this order, each key at most once:
+//!
+//! 1. `timestamp` (RFC 3339, UTC, microseconds), `level`, `target`, `message` (always present;
+//!    `""` for an event without one).
+//! 2. The event's fields.
+//! 3. The fields of every enclosing span, innermost first. On the same key an event field wins
+//!    over span fields, and an inner span over outer ones: the access-log event repeats
+//!    `request_id`, and it comes out once.
+//! 4. The static fields: `service`, `release`, `environment`, then those of
+//!    [`JsonLayer::static_field`], in that order, when set.
+//!
+//! Field names are kept as they are, dots included (`http.request.method` is one flat key).
+//! A user field named like a core key or a configured static key is written as
+//! `fields.<name>` (`"fields.level":"custom"` above), so it can never shadow them.
+//!
+//! # Values
+//!
+//! - Strings are escaped per RFC 8259 (quotes, backslash, every control character as
+//!   `\n`/`\t`/`\u00XX`), and DEL, U+2028 and U+2029 are escaped too so a line can be embedded
+//!   in JavaScript.
+//! - Integers of every width, `u128`/`i128` included, are JSON numbers, in full.
+//! - Floats are numbers in their shortest round-tripping form (`12.5`, `1e+300`); NaN and
+//!   infinities, which JSON lacks, are the strings `"NaN"`, `"inf"` and `"-inf"`.
+//! - `Display` (`%value`) and `Debug` (`?value`) values are strings.
+//! - An error (`error = &err as &dyn std::error::Error`) is one string with its source chain
+//!   joined by `: `, such as `"loading doc 7 failed: query failed: connection refused"`.
+//!
+//! # Redaction and size
+//!
+//! A field whose name is on the [`Redactor`](crate::redact::Redactor) deny-list (passwords,
+//! tokens, cookies... also as suffixes such as `db_password`) is written `"[REDACTED]"`,
+//! whatever its type; so is a value wrapped in [`Sensitive`](crate::redact::Sensitive). In every
+//! string value, the message included, the password of a URL with credentials is replaced by
+//! `***`. One string value longer than [`max_value_len`](JsonLayer::max_value_len) (default
+//! [`DEFAULT_MAX_VALUE_LEN`], 16 KiB) is cut on a character boundary and ends with
+//! `…[truncated, N bytes]`, N being its full length.
+//!
+//! # Cost
+//!
+//! Span fields are rendered to JSON once, when the span is created or a field is recorded
+//! (`Span::record` replaces the key), and the bytes are kept in the span's registry
+//! extensions; an event copies them. Each line is built in a per-thread buffer that is
+//! reused, and written with a single `write_all`, so lines from several threads never
+//! interleave with a writer that writes each call whole (stdout, the non-blocking writer, a
+//! file in append mode). In steady state an event allocates nothing (a test with a counting
+//! allocator proves it); see BENCHMARKS.md for the figures.
+//!
+//! # Failures
+//!
+//! Nothing here reaches the application: a write error drops the line; a `Display` impl that
+//! returns an error keeps what it wrote; one that panics loses its line, not the request.
+//! An event emitted while formatting another (from inside a `Display` impl) is dropped by
+//! `tracing` itself.
+
+mod encode;
+mod fields;
+mod layer;
+
+pub use layer::{DEFAULT_MAX_VALUE_LEN, DROPPED_LINES_TARGET, JsonLayer};

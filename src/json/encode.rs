@@ -1,0 +1,511 @@
+//! Value encoding: string escaping, numbers, the timestamp. Everything writes into a `Vec<u8>`
+//! and allocates only when the vector must grow.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::redact;
+
+/// Per byte: 0 = copy as is, otherwise the character after the backslash (`u` = `\u00XX`).
+/// The byte 0xE2 is flagged `E` to check for U+2028 / U+2029 (E2 80 A8 / E2 80 A9).
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = b'u';
+        i += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[0x7F] = b'u';
+    table[0xE2] = b'E';
+    table
+};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `s` escaped per RFC 8259 (without quotes); also escapes DEL, U+2028 and U+2029 so
+/// the line is safe inside JavaScript.
+pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    loop {
+        i += plain_ascii_prefix(&bytes[i..]);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        let class = ESCAPE[b as usize];
+        if class == 0 {
+            i += 1;
+            continue;
+        }
+        if class == b'E' {
+            // U+2028 = E2 80 A8, U+2029 = E2 80 A9; any other E2 sequence is copied.
+            match bytes.get(i + 1..i + 3) {
+                Some([0x80, last @ (0xA8 | 0xA9)]) => {
+                    out.extend_from_slice(&bytes[start..i]);
+                    out.extend_from_slice(if *last == 0xA8 {
+                        b"\\u2028"
+                    } else {
+                        b"\\u2029"
+                    });
+                    i += 3;
+                    start = i;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if class == b'u' {
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xF) as usize],
+            ]);
+        } else {
+            out.extend_from_slice(&[b'\\', class]);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// The length of the leading run of printable ASCII other than `"` and `\\`, eight bytes at a
+/// time: the bytes that are copied as they are.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of `w` equals `b` (the classic "has zero byte" test on `w ^ b`).
+    let has = |w: u64, b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*chunk);
+        // Bytes below 0x20 (w - 0x20 borrows), 0x7F and above (high bit after + 1), '"', '\\'.
+        let special = (w.wrapping_sub(LO * 0x20) & !w & HI)
+            | (w.wrapping_add(LO) | w) & HI
+            | has(w, b'"')
+            | has(w, b'\\');
+        if special != 0 {
+            return i + (special.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// Whether `s` is written as is inside a JSON string.
+pub(crate) fn needs_no_escape(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let prefix = plain_ascii_prefix(bytes);
+    bytes[prefix..].iter().all(|&b| ESCAPE[usize::from(b)] == 0)
+}
+
+/// The largest char boundary of `s` at or below `index`.
+fn floor_char_boundary(s: &str, index: usize) -> usize {
+    if index >= s.len() {
+        return s.len();
+    }
+    let mut i = index;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Appends `s` as a quoted JSON string, with URL passwords masked, cut after `max` bytes with
+/// a marker naming `total_len` (the length of the value before any cut).
+pub(crate) fn string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
+    out.push(b'"');
+    let mut budget = max;
+    let mut cut = total_len > max;
+    if memchr_colon(s.as_bytes()) && redact::has_url_credentials(s) {
+        redact::for_each_masked_piece(s, |piece| {
+            if budget == 0 {
+                cut |= !piece.is_empty();
+                return;
+            }
+            let end = floor_char_boundary(piece, budget);
+            cut |= end < piece.len();
+            escape_into(out, &piece[..end]);
+            budget -= end;
+        });
+    } else {
+        escape_into(out, &s[..floor_char_boundary(s, max)]);
+    }
+    if cut {
+        truncation_marker(out, total_len);
+    }
+    out.push(b'"');
+}
+
+/// Whether `bytes` holds a `:`, the cheap pre-check before looking for URL credentials.
+fn memchr_colon(bytes: &[u8]) -> bool {
+    bytes.contains(&b':')
+}
+
+/// The marker written after a cut value: `…[truncated, N bytes]`.
+fn truncation_marker(out: &mut Vec<u8>, total_len: usize) {
+    out.extend_from_slice("…[truncated, ".as_bytes());
+    u64_value(out, total_len as u64);
+    out.extend_from_slice(b" bytes]");
+}
+
+/// Appends an unsigned integer in decimal.
+pub(crate) fn u64_value(out: &mut Vec<u8>, v: u64) {
+    u128_value(out, v as u128);
+}
+
+/// Appends an unsigned 128-bit integer in decimal.
+pub(crate) fn u128_value(out: &mut Vec<u8>, mut v: u128) {
+    let mut digits = [0u8; 40];
+    let mut i = digits.len();
+    // Fast path in 64 bits, where division is cheap.
+    if let Ok(mut small) = u64::try_from(v) {
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (small % 10) as u8;
+            small /= 10;
+            if small == 0 {
+                break;
+            }
+        }
+    } else {
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Appends a signed integer in decimal.
+pub(crate) fn i64_value(out: &mut Vec<u8>, v: i64) {
+    i128_value(out, v as i128);
+}
+
+/// Appends a signed 128-bit integer in decimal.
+pub(crate) fn i128_value(out: &mut Vec<u8>, v: i128) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    u128_value(out, v.unsigned_abs());
+}
+
+/// Appends a float: a JSON number, or `"NaN"`, `"inf"`, `"-inf"` as strings.
+pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
+    if v.is_nan() {
+        out.extend_from_slice(b"\"NaN\"");
+    } else if v.is_infinite() {
+        out.extend_from_slice(if v > 0.0 { b"\"inf\"" } else { b"\"-inf\"" });
+    } else if !short_decimal(out, v) {
+        // The shortest round-tripping form, in exponent notation for very large and very small
+        // values (`1e+300`, `1.5e-7`): always a valid JSON number.
+        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+    }
+}
+
+/// Writes a finite `v` that is exactly `m / 10^k` for an integer `m` below 2^53 and `k <= 4`
+/// (`12.5`, `0.25`, `42.0`) with the fewest fraction digits, and returns `true`; otherwise
+/// writes nothing and returns `false`.
+///
+/// Exact: `m` and `10^k` are exact doubles and IEEE division rounds correctly, so
+/// `m / 10^k == v` means the decimal text parses back to `v` bit for bit.
+fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
+    const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
+    const MAX_EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let a = v.abs();
+    for (k, &scale) in POW10.iter().enumerate() {
+        let m = (a * scale).round();
+        if m >= MAX_EXACT {
+            return false;
+        }
+        if m / scale == a {
+            if v.is_sign_negative() {
+                out.push(b'-');
+            }
+            let (m, pow) = (m as u64, 10u64.pow(k as u32));
+            u64_value(out, m / pow);
+            out.push(b'.');
+            if k == 0 {
+                out.push(b'0');
+            } else {
+                let mut digits = [b'0'; 4];
+                let mut frac = m % pow;
+                for slot in digits[..k].iter_mut().rev() {
+                    *slot = b'0' + (frac % 10) as u8;
+                    frac /= 10;
+                }
+                out.extend_from_slice(&digits[..k]);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Appends `true` or `false`.
+pub(crate) fn bool_value(out: &mut Vec<u8>, v: bool) {
+    out.extend_from_slice(if v { b"true" } else { b"false" });
+}
+
+/// A `fmt::Write` into a `String` that keeps at most `keep` bytes (cut on a char boundary)
+/// and counts the full length: `Display`/`Debug` output of any size costs bounded memory.
+pub(crate) struct CappedText<'a> {
+    pub(crate) text: &'a mut String,
+    pub(crate) keep: usize,
+    pub(crate) total: usize,
+}
+
+impl fmt::Write for CappedText<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.total += s.len();
+        let room = self.keep.saturating_sub(self.text.len());
+        if room > 0 {
+            self.text.push_str(&s[..floor_char_boundary(s, room)]);
+        }
+        Ok(())
+    }
+}
+
+/// The civil date of a count of days since 1970-01-01 (proleptic Gregorian), after Howard
+/// Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11], March-based
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` for whole seconds since the Unix epoch.
+pub(crate) fn datetime_prefix(secs: u64) -> [u8; 19] {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    let (h, m, s) = (rem / 3600, rem / 60 % 60, rem % 60);
+    let year = year.clamp(0, 9999) as u64;
+    let two = |v: u64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+    let [y0, y1] = two(year / 100);
+    let [y2, y3] = two(year % 100);
+    let [mo0, mo1] = two(u64::from(month));
+    let [d0, d1] = two(u64::from(day));
+    let [h0, h1] = two(h);
+    let [mi0, mi1] = two(m);
+    let [s0, s1] = two(s);
+    [
+        y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1,
+    ]
+}
+
+/// A per-thread cache of the date-time prefix of the current second.
+#[derive(Debug, Default)]
+pub(crate) struct Clock {
+    secs: Option<u64>,
+    prefix: [u8; 19],
+}
+
+impl Clock {
+    /// Appends the quoted RFC 3339 UTC timestamp with microseconds:
+    /// `"2026-11-26T16:23:56.123456Z"`.
+    pub(crate) fn timestamp(&mut self, out: &mut Vec<u8>, now: SystemTime) {
+        // A clock before 1970 is written as the epoch rather than failing the line.
+        let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let secs = since.as_secs();
+        if self.secs != Some(secs) {
+            self.prefix = datetime_prefix(secs);
+            self.secs = Some(secs);
+        }
+        let micros = since.subsec_micros();
+        let mut frac = [b'.', 0, 0, 0, 0, 0, 0, b'Z', b'"'];
+        let mut v = micros;
+        for slot in frac[1..7].iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.push(b'"');
+        out.extend_from_slice(&self.prefix);
+        out.extend_from_slice(&frac);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        escape_into(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escapes_quotes_controls_and_line_separators() {
+        assert_eq!(escaped("plain"), "plain");
+        assert_eq!(escaped("a\"b\\c"), r#"a\"b\\c"#);
+        assert_eq!(escaped("\n\r\t\u{8}\u{c}"), r"\n\r\t\b\f");
+        assert_eq!(escaped("\u{0}\u{1f}\u{7f}"), r"\u0000\u001f\u007f");
+        assert_eq!(escaped("x\u{2028}y\u{2029}z"), r"x\u2028y\u2029z");
+        // Other characters starting with E2 are copied as is.
+        assert_eq!(escaped("€ – ✓"), "€ – ✓");
+        assert_eq!(escaped("𝄞 é"), "𝄞 é");
+    }
+
+    /// The escaping rules, one char at a time.
+    fn reference(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '"' => "\\\"".to_owned(),
+                '\\' => "\\\\".to_owned(),
+                '\n' => "\\n".to_owned(),
+                '\r' => "\\r".to_owned(),
+                '\t' => "\\t".to_owned(),
+                '\u{8}' => "\\b".to_owned(),
+                '\u{c}' => "\\f".to_owned(),
+                c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                    format!("\\u{:04x}", c as u32)
+                }
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn word_at_a_time_scan_finds_specials_at_every_position() {
+        for special in [
+            "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "\u{2028}", "€", "~", " ",
+        ] {
+            for before in 0..20 {
+                for after in [0, 1, 7, 8, 9, 17] {
+                    let s = format!("{}{special}{}", "a".repeat(before), "b".repeat(after));
+                    assert_eq!(escaped(&s), reference(&s), "{s:?}");
+                    let twice = format!("{s}{special}{s}");
+                    assert_eq!(escaped(&twice), reference(&twice), "{twice:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integers_at_the_extremes() {
+        let render = |f: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = Vec::new();
+            f(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(render(&|o| u64_value(o, 0)), "0");
+        assert_eq!(render(&|o| u64_value(o, u64::MAX)), u64::MAX.to_string());
+        assert_eq!(render(&|o| i64_value(o, i64::MIN)), i64::MIN.to_string());
+        assert_eq!(render(&|o| u128_value(o, u128::MAX)), u128::MAX.to_string());
+        assert_eq!(render(&|o| i128_value(o, i128::MIN)), i128::MIN.to_string());
+        assert_eq!(render(&|o| i128_value(o, -1)), "-1");
+        assert_eq!(render(&|o| f64_value(o, f64::NAN)), "\"NaN\"");
+        assert_eq!(render(&|o| f64_value(o, f64::NEG_INFINITY)), "\"-inf\"");
+        assert_eq!(render(&|o| f64_value(o, 12.5)), "12.5");
+        assert_eq!(render(&|o| f64_value(o, 42.0)), "42.0");
+        assert_eq!(render(&|o| f64_value(o, -0.0)), "-0.0");
+        assert_eq!(render(&|o| f64_value(o, 0.0625)), "0.0625");
+        assert_eq!(render(&|o| f64_value(o, -3.05)), "-3.05");
+        assert_eq!(render(&|o| f64_value(o, 0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(render(&|o| f64_value(o, 1e-5)), "0.00001");
+        assert_eq!(render(&|o| f64_value(o, 1e16)), "1e+16");
+        assert_eq!(render(&|o| f64_value(o, 1e300)), "1e+300");
+        assert_eq!(render(&|o| bool_value(o, true)), "true");
+    }
+
+    #[test]
+    fn strings_are_cut_on_char_boundaries_with_a_marker() {
+        let mut out = Vec::new();
+        string_value(&mut out, "ééé", 3, 6);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"é…[truncated, 6 bytes]\""
+        );
+        let mut out = Vec::new();
+        string_value(&mut out, "see a://u:pw@h/x", 100, 16);
+        assert_eq!(String::from_utf8(out).unwrap(), "\"see a://u:***@h/x\"");
+        let mut out = Vec::new();
+        string_value(&mut out, "a://u:pw@h/xyz", 10, 14);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a://u:***@…[truncated, 14 bytes]\""
+        );
+    }
+
+    #[test]
+    fn timestamps_in_rfc3339_utc() {
+        let mut clock = Clock::default();
+        let stamp = |clock: &mut Clock, secs: u64, micros: u32| {
+            let mut out = Vec::new();
+            let t = UNIX_EPOCH + Duration::new(secs, micros * 1000 + 999);
+            clock.timestamp(&mut out, t);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(stamp(&mut clock, 0, 0), "\"1970-01-01T00:00:00.000000Z\"");
+        assert_eq!(
+            stamp(&mut clock, 1_795_710_236, 123_456),
+            "\"2026-11-26T16:23:56.123456Z\""
+        );
+        // Leap day and the end of a leap year.
+        assert_eq!(
+            stamp(&mut clock, 951_782_400, 1),
+            "\"2000-02-29T00:00:00.000001Z\""
+        );
+        assert_eq!(
+            stamp(&mut clock, 1_735_689_599, 999_999),
+            "\"2024-12-31T23:59:59.999999Z\""
+        );
+    }
+
+    #[test]
+    fn civil_dates_match_a_day_by_day_walk() {
+        // Walk 1970..2400 day by day and compare with a naive calendar.
+        let mut days = 0i64;
+        for year in 1970..2400i64 {
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let lengths = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ];
+            for (m, len) in lengths.iter().enumerate() {
+                for d in 1..=*len {
+                    assert_eq!(civil_from_days(days), (year, m as u32 + 1, d));
+                    days += 1;
+                }
+            }
+        }
+    }
+}

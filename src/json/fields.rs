@@ -1,0 +1,518 @@
+//! Field encoding: the `tracing` visitor that writes `,"key":value` entries, and the entry
+//! list that keeps every key once (used both for a line and for a span's stored fields).
+
+use std::error::Error;
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tracing::field::{Field, Visit};
+
+use super::encode;
+use crate::redact::{REDACTED, Redactor};
+
+/// The keys every line starts with; a user field with one of these names is renamed.
+pub(crate) const CORE_KEYS: [&str; 4] = ["timestamp", "level", "target", "message"];
+
+/// The prefix of a user field renamed because its name is reserved.
+pub(crate) const RENAMED_PREFIX: &str = "fields.";
+
+/// How much of a `Display`/`Debug` value is kept beyond the cap before cutting: enough for a
+/// URL cut at the cap to still be recognised and masked.
+const MASK_LOOKAHEAD: usize = 1024;
+
+/// The layer's encoding settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) redactor: Redactor,
+    pub(crate) max_value_len: usize,
+    /// The static keys present on every line, reserved like the core keys.
+    pub(crate) static_keys: Vec<Box<str>>,
+    /// Identifies these settings in the per-thread [`KeyCache`]; renewed on every change.
+    pub(crate) id: u64,
+}
+
+/// A fresh [`Config::id`].
+pub(crate) fn next_config_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Config {
+    /// Whether a user field called `name` must be renamed `fields.<name>`. The `message` of an
+    /// event is not a user field and never reaches this check.
+    fn is_reserved(&self, name: &str) -> bool {
+        CORE_KEYS.contains(&name) || self.static_keys.iter().any(|k| **k == *name)
+    }
+}
+
+/// Where one entry's key sits.
+#[derive(Debug, Clone, Copy)]
+struct KeyPos {
+    /// The [`fingerprint`] of the escaped key bytes.
+    hash: u64,
+    /// Start of the entry (its leading comma) in the buffer.
+    entry: u32,
+    /// Start of the escaped key (after the opening quote).
+    key: u32,
+    /// Length of the escaped key.
+    key_len: u32,
+}
+
+/// A buffer of `,"key":value` entries with an index of their keys, so that a key is written at
+/// most once. Reused (cleared, not freed) for lines; owned per span for span fields.
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    /// The bytes. For a line, the header precedes the entries.
+    pub(crate) buf: Vec<u8>,
+    keys: Vec<KeyPos>,
+}
+
+/// A cheap fingerprint of an escaped key (its length, first and last eight bytes): equal keys
+/// have equal fingerprints; a match is confirmed by comparing the bytes.
+fn fingerprint(key: &[u8]) -> u64 {
+    let n = key.len();
+    let (first, last) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+        // Shorter than eight bytes: fold them (no variable-length copy).
+        _ => (key.iter().fold(0, |h, &b| h << 8 | u64::from(b)), 0),
+    };
+    (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ first ^ last.rotate_left(29)
+}
+
+impl Fields {
+    /// An empty buffer with room for a line of `bytes` bytes.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        Self {
+            buf: Vec::with_capacity(bytes),
+            keys: Vec::with_capacity(32),
+        }
+    }
+
+    /// Empties the buffer and the key index, keeping their capacity.
+    pub(crate) fn clear(&mut self) {
+        self.buf.clear();
+        self.keys.clear();
+    }
+
+    /// Whether there is no entry.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The capacity held, to decide when a reused buffer has grown too large.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity() + self.keys.capacity() * size_of::<KeyPos>()
+    }
+
+    /// Whether the escaped key in `bytes` is already present, given its hash.
+    fn contains(&self, hash: u64, key: &[u8]) -> bool {
+        self.keys.iter().any(|k| {
+            k.hash == hash && &self.buf[k.key as usize..(k.key + k.key_len) as usize] == key
+        })
+    }
+
+    /// Writes `,"<prefix><name>":` and records the key; if the key is already present, writes
+    /// nothing and returns `false`. Fills `key.hash` when unknown.
+    fn begin_entry(&mut self, key: &mut KeyDecision, name: &str) -> bool {
+        let entry = self.buf.len();
+        self.buf.extend_from_slice(b",\"");
+        let start = self.buf.len();
+        if key.renamed {
+            self.buf.extend_from_slice(RENAMED_PREFIX.as_bytes());
+        }
+        if key.plain {
+            self.buf.extend_from_slice(name.as_bytes());
+        } else {
+            encode::escape_into(&mut self.buf, name);
+        }
+        let end = self.buf.len();
+        let hash = *key
+            .hash
+            .get_or_insert_with(|| fingerprint(&self.buf[start..end]));
+        if self.contains(hash, &self.buf[start..end]) {
+            self.buf.truncate(entry);
+            return false;
+        }
+        self.buf.extend_from_slice(b"\":");
+        self.keys.push(KeyPos {
+            hash,
+            entry: entry as u32,
+            key: start as u32,
+            key_len: (end - start) as u32,
+        });
+        true
+    }
+
+    /// The byte range of entry `i` (from its comma to the next entry or the end).
+    fn entry_range(&self, i: usize) -> Range<usize> {
+        let start = self.keys[i].entry as usize;
+        let end = self
+            .keys
+            .get(i + 1)
+            .map_or(self.buf.len(), |k| k.entry as usize);
+        start..end
+    }
+
+    /// Copies the entries of `other` whose key is not yet present, in order. Allocation-free
+    /// once the buffers have grown.
+    pub(crate) fn extend_from(&mut self, other: &Fields) {
+        let key_of = |pos: &KeyPos| &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
+        // Usually no key is present yet: then the entries go in one copy.
+        if other.keys.first().is_some_and(|first| first.entry == 0)
+            && other
+                .keys
+                .iter()
+                .all(|pos| !self.contains(pos.hash, key_of(pos)))
+        {
+            let base = self.buf.len() as u32;
+            self.buf.extend_from_slice(&other.buf);
+            self.keys.extend(other.keys.iter().map(|pos| KeyPos {
+                entry: pos.entry + base,
+                key: pos.key + base,
+                ..*pos
+            }));
+            return;
+        }
+        for (i, pos) in other.keys.iter().enumerate() {
+            let key = &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
+            if self.contains(pos.hash, key) {
+                continue;
+            }
+            let range = other.entry_range(i);
+            let entry = self.buf.len();
+            self.buf.extend_from_slice(&other.buf[range.clone()]);
+            self.keys.push(KeyPos {
+                hash: pos.hash,
+                entry: entry as u32,
+                key: (entry + (pos.key as usize - range.start)) as u32,
+                key_len: pos.key_len,
+            });
+        }
+    }
+}
+
+/// What the layer decided about one field name.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyDecision {
+    /// Written as `fields.<name>`.
+    renamed: bool,
+    /// The value is written `"[REDACTED]"`.
+    sensitive: bool,
+    /// The name needs no escaping.
+    plain: bool,
+    /// The fingerprint of the written key, once known.
+    hash: Option<u64>,
+}
+
+/// One slot of the [`KeyCache`].
+#[derive(Debug, Clone, Copy, Default)]
+struct KeySlot {
+    /// Address and length of the `&'static str` name; 0 for an empty slot.
+    ptr: usize,
+    len: usize,
+    config: u64,
+    decision: KeyDecision,
+}
+
+const KEY_SLOTS: usize = 128;
+
+/// A per-thread, direct-mapped cache of [`KeyDecision`]s keyed by the address of the field
+/// name (names are `&'static str` from callsites) and the layer's settings: an event field
+/// costs a lookup instead of the reserved-key and deny-list checks.
+#[derive(Debug)]
+pub(crate) struct KeyCache(Box<[KeySlot; KEY_SLOTS]>);
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        Self(Box::new([KeySlot::default(); KEY_SLOTS]))
+    }
+}
+
+impl KeyCache {
+    /// The slot for `name` and the decision, computed on a miss.
+    fn decide(&mut self, name: &'static str, config: &Config) -> (usize, KeyDecision) {
+        let ptr = name.as_ptr() as usize;
+        let index = ((ptr >> 3) ^ (ptr >> 11) ^ name.len()) % KEY_SLOTS;
+        let slot = &self.0[index];
+        if slot.ptr == ptr && slot.len == name.len() && slot.config == config.id {
+            return (index, slot.decision);
+        }
+        let decision = KeyDecision {
+            renamed: config.is_reserved(name),
+            sensitive: config.redactor.is_sensitive(name),
+            plain: encode::needs_no_escape(name),
+            hash: None,
+        };
+        (index, decision)
+    }
+
+    /// Remembers `decision` (with its fingerprint) for `name`.
+    fn store(&mut self, index: usize, name: &'static str, config: &Config, decision: KeyDecision) {
+        self.0[index] = KeySlot {
+            ptr: name.as_ptr() as usize,
+            len: name.len(),
+            config: config.id,
+            decision,
+        };
+    }
+}
+
+/// What a [`FieldVisitor`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// All of an event whose first field is `message`, in one pass: the message value right
+    /// after its key (already written), then the other fields as entries.
+    Event,
+    /// Only the value of the event's `message` field (the key is already written).
+    Message,
+    /// The event's fields except `message`, as entries.
+    EventFields,
+    /// A span's fields, as entries (a span's `message` field is an ordinary, reserved name).
+    SpanFields,
+}
+
+/// The `tracing` visitor writing values as JSON into [`Fields`].
+pub(crate) struct FieldVisitor<'a> {
+    pub(crate) out: &'a mut Fields,
+    /// Scratch space for `Display`/`Debug`/error values, reused.
+    pub(crate) text: &'a mut String,
+    pub(crate) keys: &'a mut KeyCache,
+    pub(crate) config: &'a Config,
+    pub(crate) mode: Mode,
+    /// Whether the event's message value is still to be written (`Event`, `Message` modes).
+    pub(crate) message_pending: bool,
+}
+
+/// What to do with one field.
+enum Plan {
+    Skip,
+    /// Write the message value (a string, whatever its type).
+    Message,
+    Write,
+    Redact,
+}
+
+impl FieldVisitor<'_> {
+    /// Writes the key of `field` if it is to be written and returns what to do with its value.
+    fn begin(&mut self, field: &Field) -> Plan {
+        let name = field.name();
+        let is_message = name == "message";
+        match self.mode {
+            Mode::Event | Mode::Message if is_message => {
+                if !std::mem::take(&mut self.message_pending) {
+                    return Plan::Skip;
+                }
+                return Plan::Message;
+            }
+            Mode::Message => return Plan::Skip,
+            Mode::EventFields if is_message => return Plan::Skip,
+            Mode::Event => {
+                // The message slot comes first: an event without a message value gets "".
+                if std::mem::take(&mut self.message_pending) {
+                    self.out.buf.extend_from_slice(b"\"\"");
+                }
+            }
+            Mode::EventFields | Mode::SpanFields => {}
+        }
+        let (slot, mut decision) = self.keys.decide(name, self.config);
+        let written = self.out.begin_entry(&mut decision, name);
+        self.keys.store(slot, name, self.config, decision);
+        match (written, decision.sensitive) {
+            (false, _) => Plan::Skip,
+            (true, true) => Plan::Redact,
+            (true, false) => Plan::Write,
+        }
+    }
+
+    /// Ends an event pass: writes `""` if the message is still pending.
+    pub(crate) fn finish_message(&mut self) {
+        if std::mem::take(&mut self.message_pending) {
+            self.out.buf.extend_from_slice(b"\"\"");
+        }
+    }
+
+    fn redacted(&mut self) {
+        self.out.buf.push(b'"');
+        self.out.buf.extend_from_slice(REDACTED.as_bytes());
+        self.out.buf.push(b'"');
+    }
+
+    /// Writes `text` (which holds the first bytes of a value of `total` bytes) as a string.
+    fn text_value(&mut self, total: usize) {
+        encode::string_value(
+            &mut self.out.buf,
+            self.text,
+            self.config.max_value_len,
+            total,
+        );
+    }
+
+    /// Renders `render` into the scratch text, bounded, and returns the full length.
+    fn render(&mut self, render: impl FnOnce(&mut encode::CappedText<'_>) -> fmt::Result) -> usize {
+        self.text.clear();
+        let mut capped = encode::CappedText {
+            text: self.text,
+            keep: self.config.max_value_len.saturating_add(MASK_LOOKAHEAD),
+            total: 0,
+        };
+        // A failing `Display` keeps what it wrote so far; it never fails the line.
+        let _ = render(&mut capped);
+        capped.total
+    }
+}
+
+impl Visit for FieldVisitor<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        match self.begin(field) {
+            Plan::Skip => {}
+            Plan::Redact => self.redacted(),
+            Plan::Write | Plan::Message => {
+                let total = self.render(|w| write!(w, "{value:?}"));
+                self.text_value(total);
+            }
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match self.begin(field) {
+            Plan::Skip => {}
+            Plan::Redact => self.redacted(),
+            Plan::Write | Plan::Message => encode::string_value(
+                &mut self.out.buf,
+                value,
+                self.config.max_value_len,
+                value.len(),
+            ),
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        match self.begin(field) {
+            Plan::Skip => {}
+            Plan::Redact => self.redacted(),
+            Plan::Write | Plan::Message => {
+                let total = self.render(|w| {
+                    write!(w, "{value}")?;
+                    let mut source = value.source();
+                    while let Some(error) = source {
+                        write!(w, ": {error}")?;
+                        source = error.source();
+                    }
+                    Ok(())
+                });
+                self.text_value(total);
+            }
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.number(field, |out| encode::f64_value(out, value));
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.number(field, |out| encode::i64_value(out, value));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.number(field, |out| encode::u64_value(out, value));
+    }
+
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.number(field, |out| encode::i128_value(out, value));
+    }
+
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.number(field, |out| encode::u128_value(out, value));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.number(field, |out| encode::bool_value(out, value));
+    }
+}
+
+impl FieldVisitor<'_> {
+    /// Writes a non-string value; as a string for the message, since `message` is one.
+    fn number(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
+        match self.begin(field) {
+            Plan::Skip => {}
+            Plan::Redact => self.redacted(),
+            Plan::Message => {
+                let start = self.out.buf.len();
+                write(&mut self.out.buf);
+                // Numbers and booleans need no escaping; NaN and infinities come quoted.
+                if self.out.buf.get(start) != Some(&b'"') {
+                    self.out.buf.insert(start, b'"');
+                    self.out.buf.push(b'"');
+                }
+            }
+            Plan::Write => write(&mut self.out.buf),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            redactor: Redactor::default(),
+            max_value_len: 16 * 1024,
+            static_keys: vec!["service".into()],
+            id: next_config_id(),
+        }
+    }
+
+    #[test]
+    fn begin_entry_dedupes_and_extend_from_skips_present_keys() {
+        let plain = |renamed| KeyDecision {
+            renamed,
+            plain: true,
+            ..KeyDecision::default()
+        };
+        let mut a = Fields::default();
+        assert!(a.begin_entry(&mut plain(false), "x"));
+        a.buf.extend_from_slice(b"1");
+        assert!(!a.begin_entry(&mut plain(false), "x"));
+        assert!(a.begin_entry(&mut plain(true), "x"));
+        a.buf.extend_from_slice(b"2");
+        // A literal "fields.x" is the same key as the renamed "x".
+        assert!(!a.begin_entry(&mut plain(false), "fields.x"));
+        assert_eq!(a.buf, br#","x":1,"fields.x":2"#);
+
+        let mut b = Fields::default();
+        assert!(b.begin_entry(&mut plain(false), "y"));
+        b.buf.extend_from_slice(b"3");
+        assert!(b.begin_entry(&mut plain(false), "x"));
+        b.buf.extend_from_slice(b"4");
+        a.extend_from(&b);
+        assert_eq!(a.buf, br#","x":1,"fields.x":2,"y":3"#);
+        // Copied keys are indexed too.
+        assert!(!a.begin_entry(&mut plain(false), "y"));
+    }
+
+    #[test]
+    fn key_cache_depends_on_the_settings() {
+        let mut cache = KeyCache::default();
+        let mut c = config();
+        let (slot, mut d) = cache.decide("service", &c);
+        assert!(d.renamed);
+        d.hash = Some(1);
+        cache.store(slot, "service", &c, d);
+        assert_eq!(cache.decide("service", &c).1.hash, Some(1));
+        c.static_keys.clear();
+        c.id = next_config_id();
+        let (_, d) = cache.decide("service", &c);
+        assert!(!d.renamed && d.hash.is_none());
+    }
+
+    #[test]
+    fn reserved_names() {
+        let c = config();
+        assert!(c.is_reserved("level"));
+        assert!(c.is_reserved("service"));
+        assert!(!c.is_reserved("release"));
+        assert!(!c.is_reserved("user_id"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Proves that the JSON layer allocates nothing per event in steady state, with a counting
+//! global allocator (its own test binary: the allocator is per process).
+
+use std::io;
+
+use http_observability::json::JsonLayer;
+use http_observability::redact::Sensitive;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
+
+mod alloc_support;
+
+use alloc_support::{Counting, allocations};
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// A writer that discards and counts bytes.
+#[derive(Clone, Copy, Default)]
+struct Discard;
+
+impl io::Write for Discard {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        std::hint::black_box(buf.len());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl MakeWriter<'_> for Discard {
+    type Writer = Discard;
+    fn make_writer(&self) -> Discard {
+        Discard
+    }
+}
+
+fn events(n: usize) {
+    // Built once: the error's own box is the caller's allocation, not the layer's.
+    thread_local! {
+        static ERROR: io::Error = io::Error::other("disk full");
+    }
+    for i in 0..n {
+        tracing::info!(
+            user_id = 42,
+            path = "/api/docs",
+            latency_ms = 12.5,
+            "request finished"
+        );
+        tracing::warn!(
+            attempt = i,
+            big = u128::MAX,
+            ratio = f64::NAN,
+            ok = false,
+            detail = ?Some("debugged"),
+            shown = %"displayed",
+            password = "hunter2",
+            card = %Sensitive(1234),
+            upstream = "postgres://app:hunter2@db/app",
+            service = "renamed",
+            "retrying {} of {}", i, n
+        );
+        ERROR.with(|error| {
+            tracing::error!(error = error as &dyn std::error::Error, "write failed");
+        });
+    }
+}
+
+#[test]
+fn zero_allocations_per_event_in_steady_state() {
+    let layer = JsonLayer::new(Discard)
+        .service("docs-api")
+        .release("4f1c2d9")
+        .environment("production")
+        .static_field("region", "eu-west-1");
+    let subscriber = Registry::default().with(LevelFilter::INFO).with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        // Outside any span.
+        events(10);
+        assert_eq!(allocations(|| events(1000)), 0, "outside spans");
+
+        let request = tracing::info_span!("request", request_id = "0192f1c4", method = "GET");
+        let _request = request.enter();
+        let handler = tracing::info_span!("handler", doc_id = 7, db_password = "x");
+        let _handler = handler.enter();
+        events(10);
+        assert_eq!(allocations(|| events(1000)), 0, "inside two spans");
+
+        // A record replaces a value; the next events allocate nothing again.
+        handler.record("doc_id", 8);
+        events(10);
+        assert_eq!(allocations(|| events(1000)), 0, "after Span::record");
+    });
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    assert!(allocations(|| drop(std::hint::black_box(vec![1u8; 10]))) >= 1);
+}

@@ -1,0 +1,479 @@
+//! Golden tests of the JSON line: exact shape, precedence, reserved keys, redaction,
+//! truncation, `Span::record`, values, and 8 threads writing at once.
+
+use std::io;
+
+use http_observability::json::JsonLayer;
+use http_observability::redact::Sensitive;
+use serde_json::{Value, json};
+use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
+
+mod json_support;
+
+use json_support::Capture;
+
+/// Runs `f` with a JSON layer (configured by `configure`) writing to a capture.
+fn capture_with(
+    configure: impl FnOnce(JsonLayer<Capture>) -> JsonLayer<Capture>,
+    f: impl FnOnce(),
+) -> Capture {
+    let capture = Capture::default();
+    let layer = configure(JsonLayer::new(capture.clone()));
+    let subscriber = Registry::default().with(LevelFilter::TRACE).with(layer);
+    tracing::subscriber::with_default(subscriber, f);
+    capture
+}
+
+fn capture(f: impl FnOnce()) -> Capture {
+    capture_with(|layer| layer, f)
+}
+
+/// The keys of a raw line in order (serde_json's map is sorted).
+fn keys_in_order(line: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(line);
+    let map: Vec<(String, Value)> = {
+        use serde::de::{Deserializer as _, MapAccess, Visitor};
+        struct Ordered;
+        impl<'de> Visitor<'de> for Ordered {
+            type Value = Vec<(String, Value)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(out)
+            }
+        }
+        (&mut de).deserialize_map(Ordered).expect("an object")
+    };
+    for (key, _) in map {
+        keys.push(key);
+    }
+    keys
+}
+
+/// Replaces the timestamp value with a fixed one, after checking its format.
+fn fixed_timestamp(line: &str) -> String {
+    let prefix = "{\"timestamp\":\"";
+    assert!(line.starts_with(prefix), "{line}");
+    let stamp = &line[prefix.len()..prefix.len() + 27];
+    let b = stamp.as_bytes();
+    for (i, c) in b.iter().enumerate() {
+        match i {
+            4 | 7 => assert_eq!(*c, b'-', "{stamp}"),
+            10 => assert_eq!(*c, b'T', "{stamp}"),
+            13 | 16 => assert_eq!(*c, b':', "{stamp}"),
+            19 => assert_eq!(*c, b'.', "{stamp}"),
+            26 => assert_eq!(*c, b'Z', "{stamp}"),
+            _ => assert!(c.is_ascii_digit(), "{stamp}"),
+        }
+    }
+    format!(
+        "{prefix}2026-11-26T16:23:56.123456Z{}",
+        &line[prefix.len() + 27..]
+    )
+}
+
+#[test]
+fn golden_line_of_the_benchmark_event() {
+    let capture = capture_with(
+        |layer| {
+            layer
+                .service("docs-api")
+                .release("4f1c2d9")
+                .environment("production")
+        },
+        || {
+            let request = tracing::info_span!("request", request_id = "0192f1c4", method = "GET");
+            let _request = request.enter();
+            let handler = tracing::info_span!("handler", doc_id = 7);
+            let _handler = handler.enter();
+            tracing::info!(
+                target: "docs_api::handlers",
+                user_id = 42,
+                path = "/api/docs",
+                latency_ms = 12.5,
+                "request finished"
+            );
+        },
+    );
+    let lines = capture.lines();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        fixed_timestamp(&lines[0]),
+        concat!(
+            r#"{"timestamp":"2026-11-26T16:23:56.123456Z","level":"INFO","target":"docs_api::handlers","#,
+            r#""message":"request finished","user_id":42,"path":"/api/docs","latency_ms":12.5,"#,
+            r#""doc_id":7,"request_id":"0192f1c4","method":"GET","#,
+            r#""service":"docs-api","release":"4f1c2d9","environment":"production"}"#,
+            "\n"
+        )
+    );
+}
+
+#[test]
+fn event_fields_beat_inner_spans_which_beat_outer_spans() {
+    let capture = capture(|| {
+        let outer = tracing::info_span!("outer", a = "outer", b = "outer", c = "outer");
+        let _outer = outer.enter();
+        let inner = tracing::info_span!("inner", b = "inner", c = "inner");
+        let _inner = inner.enter();
+        tracing::info!(c = "event", "hi");
+    });
+    let lines = capture.lines();
+    assert_eq!(
+        keys_in_order(&lines[0])[4..],
+        ["c", "b", "a"].map(String::from)
+    );
+    let line = capture.one();
+    assert_eq!(line["a"], "outer");
+    assert_eq!(line["b"], "inner");
+    assert_eq!(line["c"], "event");
+}
+
+#[test]
+fn request_id_repeated_as_an_event_field_comes_out_once() {
+    let capture = capture(|| {
+        let span = tracing::info_span!("request", request_id = "abc", http.request.method = "GET");
+        let _span = span.enter();
+        tracing::info!(
+            target: "http_observability::access",
+            request_id = "abc",
+            http.request.method = "GET",
+            url.path = "/docs",
+            http.route = None::<&str>,
+            http.response.status_code = 200,
+            latency_ms = 0.42,
+            "request completed"
+        );
+    });
+    let line = &capture.lines()[0];
+    assert_eq!(line.matches("\"request_id\"").count(), 1, "{line}");
+    assert_eq!(line.matches("\"http.request.method\"").count(), 1, "{line}");
+    let keys = keys_in_order(line);
+    let mut unique = keys.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), keys.len(), "{keys:?}");
+    let json = capture.one();
+    // Dotted names stay flat keys; an absent Option is not written.
+    assert_eq!(json["url.path"], "/docs");
+    assert_eq!(json["http.response.status_code"], 200);
+    assert!(json.get("http.route").is_none());
+    assert!(json.get("url").is_none());
+}
+
+#[test]
+fn reserved_keys_are_renamed_and_static_fields_kept() {
+    let capture = capture_with(
+        |layer| {
+            layer
+                .service("svc")
+                .static_field("region", "eu")
+                .static_field("message", "x")
+        },
+        || {
+            let span = tracing::info_span!("s", message = "from span", level = 1);
+            let _span = span.enter();
+            tracing::warn!(
+                service = "user",
+                region = "user",
+                timestamp = 3,
+                target = "t",
+                release = "not reserved without a release",
+                "real message"
+            );
+        },
+    );
+    let line = capture.one();
+    assert_eq!(line["message"], "real message");
+    assert_eq!(line["level"], "WARN");
+    assert_eq!(line["target"], "json_format");
+    assert_eq!(line["service"], "svc");
+    assert_eq!(line["region"], "eu");
+    assert_eq!(line["fields.service"], "user");
+    assert_eq!(line["fields.region"], "user");
+    assert_eq!(line["fields.timestamp"], 3);
+    assert_eq!(line["fields.target"], "t");
+    assert_eq!(line["fields.message"], "from span");
+    assert_eq!(line["fields.level"], 1);
+    assert_eq!(line["release"], "not reserved without a release");
+    assert!(line["timestamp"].is_string());
+}
+
+#[test]
+fn sensitive_fields_and_url_passwords_are_redacted() {
+    let capture = capture(|| {
+        let span = tracing::info_span!(
+            "db",
+            database_url = "postgres://u:p@h/db",
+            db_password = 1234
+        );
+        let _span = span.enter();
+        tracing::info!(
+            password = "hunter2",
+            api_key = %"k",
+            authorization = ?"Bearer x",
+            card = %Sensitive("4111"),
+            upstream = "https://bob:s3cret@api.example.com/v1?q=1",
+            debugged = ?"redis://:pw@cache:6379",
+            "connecting to amqp://guest:guest@mq:5672/"
+        );
+    });
+    let line = capture.one();
+    for key in [
+        "password",
+        "api_key",
+        "authorization",
+        "card",
+        "database_url",
+        "db_password",
+    ] {
+        assert_eq!(line[key], "[REDACTED]", "{key}");
+    }
+    assert_eq!(line["upstream"], "https://bob:***@api.example.com/v1?q=1");
+    assert_eq!(line["debugged"], "\"redis://:***@cache:6379\"");
+    assert_eq!(line["message"], "connecting to amqp://guest:***@mq:5672/");
+    let raw = &capture.lines()[0];
+    for secret in ["hunter2", "s3cret", ":pw@", "guest@", "4111", "1234"] {
+        assert!(!raw.contains(secret), "{secret} in {raw}");
+    }
+}
+
+#[test]
+fn long_values_are_cut_with_a_marker() {
+    let long = "é".repeat(40); // 80 bytes
+    let capture = capture_with(
+        |layer| layer.max_value_len(11),
+        || {
+            tracing::info!(s = long.as_str(), d = %long, short = "0123456789a", "{}", long);
+        },
+    );
+    let line = capture.one();
+    let expected = "ééééé…[truncated, 80 bytes]";
+    assert_eq!(line["s"], expected);
+    assert_eq!(line["d"], expected);
+    assert_eq!(line["message"], expected);
+    assert_eq!(line["short"], "0123456789a");
+}
+
+#[test]
+fn span_record_replaces_and_fills_empty_fields() {
+    let capture = capture(|| {
+        let span = tracing::info_span!(
+            "request",
+            status = 0,
+            user = tracing::field::Empty,
+            keep = "k"
+        );
+        let _span = span.enter();
+        tracing::info!("before");
+        span.record("status", 200);
+        span.record("user", "alice");
+        span.record("status", 204);
+        tracing::info!("after");
+    });
+    let lines = capture.lines();
+    let before: Value = serde_json::from_str(&lines[0]).unwrap();
+    let after: Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(before["status"], 0);
+    assert!(before.get("user").is_none());
+    assert_eq!(after["status"], 204);
+    assert_eq!(after["user"], "alice");
+    assert_eq!(after["keep"], "k");
+    assert_eq!(lines[1].matches("\"status\"").count(), 1, "{}", lines[1]);
+}
+
+#[test]
+fn values_of_every_type() {
+    #[derive(Debug)]
+    #[allow(dead_code)] // read through Debug only
+    struct Point {
+        x: i32,
+    }
+    let capture = capture(|| {
+        tracing::info!(
+            u8v = u8::MAX,
+            i8v = i8::MIN,
+            u64v = u64::MAX,
+            i64v = i64::MIN,
+            u128v = u128::MAX,
+            i128v = i128::MIN,
+            f = -0.5f64,
+            f32v = 1.5f32,
+            nan = f64::NAN,
+            inf = f64::INFINITY,
+            ninf = f64::NEG_INFINITY,
+            yes = true,
+            dbg = ?Point { x: 1 },
+            disp = %"shown",
+            ctrl = "a\"b\\c\n\t\u{1}\u{2028}\u{2029}𝄞",
+        );
+    });
+    let raw = &capture.lines()[0];
+    assert!(
+        raw.contains(r#""u128v":340282366920938463463374607431768211455"#),
+        "{raw}"
+    );
+    assert!(
+        raw.contains(r#""i128v":-170141183460469231731687303715884105728"#),
+        "{raw}"
+    );
+    assert!(raw.contains(r#"\u2028\u2029"#), "{raw}");
+    let line = capture.one();
+    assert_eq!(line["message"], "");
+    assert_eq!(line["u8v"], 255);
+    assert_eq!(line["i8v"], -128);
+    assert_eq!(line["u64v"], u64::MAX);
+    assert_eq!(line["i64v"], i64::MIN);
+    assert_eq!(line["f"], -0.5);
+    assert_eq!(line["f32v"], 1.5);
+    assert_eq!(line["nan"], "NaN");
+    assert_eq!(line["inf"], "inf");
+    assert_eq!(line["ninf"], "-inf");
+    assert_eq!(line["yes"], true);
+    assert_eq!(line["dbg"], "Point { x: 1 }");
+    assert_eq!(line["disp"], "shown");
+    assert_eq!(line["ctrl"], "a\"b\\c\n\t\u{1}\u{2028}\u{2029}𝄞");
+}
+
+#[test]
+fn errors_carry_their_source_chain() {
+    #[derive(Debug)]
+    struct Layered(&'static str, Option<Box<Layered>>);
+    impl std::fmt::Display for Layered {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Layered {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+    let error = Layered(
+        "loading doc 7 failed",
+        Some(Box::new(Layered(
+            "query failed",
+            Some(Box::new(Layered("connection refused", None))),
+        ))),
+    );
+    let capture = capture(|| {
+        tracing::error!(error = &error as &dyn std::error::Error, "handler failed");
+    });
+    assert_eq!(
+        capture.one()["error"],
+        "loading doc 7 failed: query failed: connection refused"
+    );
+}
+
+#[test]
+fn message_only_in_the_message_key_and_non_string_messages() {
+    let capture = capture(|| {
+        tracing::event!(tracing::Level::INFO, a = 1, message = 42);
+        tracing::event!(tracing::Level::INFO, message = f64::NAN);
+        tracing::info!(a = 1);
+    });
+    let lines = capture.json();
+    assert_eq!(
+        lines[0],
+        json!({"timestamp": lines[0]["timestamp"], "level": "INFO", "target": "json_format", "message": "42", "a": 1})
+    );
+    assert_eq!(lines[1]["message"], "NaN");
+    assert_eq!(lines[2]["message"], "");
+}
+
+#[test]
+fn a_panicking_display_loses_only_its_line() {
+    struct Bomb;
+    impl std::fmt::Display for Bomb {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            panic!("formatting bomb")
+        }
+    }
+    struct Failing;
+    impl std::fmt::Display for Failing {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("partial")?;
+            Err(std::fmt::Error)
+        }
+    }
+    let capture = capture(|| {
+        tracing::info!(x = %Bomb, "lost");
+        tracing::info!(x = %Failing, "kept");
+    });
+    let line = capture.one();
+    assert_eq!(line["message"], "kept");
+    assert_eq!(line["x"], "partial");
+}
+
+#[test]
+fn an_event_inside_display_does_not_break_the_line() {
+    struct Chatty;
+    impl std::fmt::Display for Chatty {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            tracing::info!("from inside");
+            f.write_str("chatty")
+        }
+    }
+    let capture = capture(|| tracing::info!(x = %Chatty, "outer"));
+    // tracing drops the nested event (the dispatcher is busy on this thread); the outer
+    // line is whole.
+    let line = capture.one();
+    assert_eq!(line["x"], "chatty");
+    assert_eq!(line["message"], "outer");
+}
+
+#[test]
+fn eight_threads_never_interleave_inside_a_line() {
+    let capture = Capture::default();
+    let dispatch = tracing::Dispatch::new(
+        Registry::default()
+            .with(LevelFilter::INFO)
+            .with(JsonLayer::new(capture.clone()).service("svc")),
+    );
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let dispatch = dispatch.clone();
+            std::thread::spawn(move || {
+                tracing::dispatcher::with_default(&dispatch, || {
+                    let span = tracing::info_span!("worker", thread = t, pad = "x".repeat(300));
+                    let _span = span.enter();
+                    for i in 0..200 {
+                        tracing::info!(i, text = "y".repeat(i), "line {i} of thread {t}");
+                    }
+                });
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("thread");
+    }
+    let lines = capture.json();
+    assert_eq!(lines.len(), 8 * 200);
+    let mut seen = std::collections::HashSet::new();
+    for line in &lines {
+        let (t, i) = (
+            line["thread"].as_i64().unwrap(),
+            line["i"].as_i64().unwrap(),
+        );
+        assert_eq!(line["message"], format!("line {i} of thread {t}"));
+        assert_eq!(line["text"].as_str().unwrap().len(), i as usize);
+        assert!(seen.insert((t, i)));
+    }
+}
+
+#[test]
+fn the_layer_and_the_setup_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<JsonLayer<fn() -> io::Stdout>>();
+    send_sync::<JsonLayer<tracing_appender::non_blocking::NonBlocking>>();
+    send_sync::<http_observability::redact::Redactor>();
+    send_sync::<http_observability::Init>();
+    send_sync::<http_observability::Guard>();
+    send_sync::<http_observability::InitError>();
+}
