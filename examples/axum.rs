@@ -145,7 +145,9 @@ impl IntoResponse for ApiError {
 #[allow(dead_code)] // The integration tests include this file for `app()` only.
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    setup_logging();
+    // JSON lines on stdout; Sentry too when SENTRY_DSN is set. Keep the guard until the end:
+    // dropping it flushes pending Sentry events and log lines.
+    let _guard = http_observability::init!()?;
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
     let port: u16 = match std::env::var("PORT") {
         Ok(p) => p
@@ -160,23 +162,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-#[allow(dead_code)]
-fn setup_logging() {
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_span_list(true),
-        )
-        .init();
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then get up to ten seconds to finish.

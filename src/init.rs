@@ -15,13 +15,17 @@ use tracing_subscriber::registry::Registry;
 
 use crate::json::{DEFAULT_MAX_VALUE_LEN, JsonLayer};
 use crate::redact::Redactor;
+use crate::release::{BuildInfo, Release};
 
 /// The filter used when `RUST_LOG` is unset or empty.
 const DEFAULT_FILTER: &str = "info";
 
-/// Installs JSON logging on stdout, configured from the environment (`SERVICE_NAME`,
-/// `GIT_SHA`, `APP_ENV`, `RUST_LOG`, `LOG_FORMAT`: see [`Init`]); the same as
+/// Installs JSON logging on stdout (and, with the `sentry` feature and `SENTRY_DSN` set,
+/// Sentry reporting), configured from the environment (see [`Init`]); the same as
 /// `Init::new().install()`.
+///
+/// Prefer the [`init!()`](crate::init!) macro in a binary: it also passes your crate's name,
+/// version and build-time `GIT_SHA` to the release chain, which a function cannot see.
 ///
 /// Keep the returned [`Guard`] until the end of `main`: dropping it flushes the queued lines
 /// and stops the writer thread. **Never write `let _ = init()?;`**: `_` drops the guard at
@@ -108,6 +112,9 @@ pub enum InitError {
         /// The value given.
         value: String,
     },
+    /// A Sentry variable (`SENTRY_DSN`, `SENTRY_TRACES_SAMPLE_RATE`) is malformed.
+    #[cfg(feature = "sentry")]
+    Sentry(crate::sentry::SentryConfigError),
 }
 
 impl fmt::Display for InitError {
@@ -124,6 +131,8 @@ impl fmt::Display for InitError {
             Self::UnknownLogFormat { input, value } => {
                 write!(f, "unknown {input} `{value}`: expected `json` or `pretty`")
             }
+            #[cfg(feature = "sentry")]
+            Self::Sentry(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -132,6 +141,8 @@ impl std::error::Error for InitError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::InvalidFilter { source, .. } => Some(source),
+            #[cfg(feature = "sentry")]
+            Self::Sentry(error) => Some(error),
             _ => None,
         }
     }
@@ -153,7 +164,27 @@ impl std::error::Error for InitError {
 /// ```
 #[must_use = "dropping the guard stops the log writer: bind it with `let _guard = ...`"]
 pub struct Guard {
+    // Dropped in this order: Sentry flushes its events first (and logs what it lost), then
+    // the log writer flushes every line, that one included.
+    #[cfg(feature = "sentry")]
+    sentry: Option<crate::sentry::SentryGuard>,
     _worker: Option<WorkerGuard>,
+}
+
+impl Guard {
+    /// The Sentry guard, when Sentry is on: its delivery statistics, or an early flush.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let (_dispatch, guard) = http_observability::Init::new().writer(std::io::sink).build()?;
+    /// assert!(guard.sentry().is_none()); // no SENTRY_DSN in this process
+    /// # Ok::<(), http_observability::InitError>(())
+    /// ```
+    #[cfg(feature = "sentry")]
+    pub fn sentry(&self) -> Option<&crate::sentry::SentryGuard> {
+        self.sentry.as_ref().filter(|guard| guard.is_enabled())
+    }
 }
 
 impl fmt::Debug for Guard {
@@ -228,6 +259,7 @@ type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 pub struct Init {
     service: Option<String>,
     release: Option<String>,
+    build_info: Option<BuildInfo>,
     environment: Option<String>,
     filter: Option<String>,
     format: Option<LogFormat>,
@@ -246,6 +278,7 @@ impl fmt::Debug for Init {
         f.debug_struct("Init")
             .field("service", &self.service)
             .field("release", &self.release)
+            .field("build_info", &self.build_info)
             .field("environment", &self.environment)
             .field("filter", &self.filter)
             .field("format", &self.format)
@@ -278,6 +311,7 @@ impl Init {
         Self {
             service: None,
             release: None,
+            build_info: None,
             environment: None,
             filter: None,
             format: None,
@@ -304,7 +338,8 @@ impl Init {
         self
     }
 
-    /// Sets `"release"` (instead of `GIT_SHA`).
+    /// Sets the release (the `"release"` of every line and of every Sentry event) instead of
+    /// resolving it (see [`release`](crate::release) for the chain).
     ///
     /// # Example
     ///
@@ -313,6 +348,20 @@ impl Init {
     /// ```
     pub fn release(mut self, release: impl Into<String>) -> Self {
         self.release = Some(release.into());
+        self
+    }
+
+    /// Gives the release chain your crate's name, version and build-time `GIT_SHA`, from
+    /// [`release!()`](crate::release!) written in your crate; [`init!()`](crate::init!) does
+    /// it for you. Without it, the chain ends with the binary's name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let init = http_observability::Init::new().build_info(http_observability::release!());
+    /// ```
+    pub fn build_info(mut self, build: BuildInfo) -> Self {
+        self.build_info = Some(build);
         self
     }
 
@@ -474,6 +523,24 @@ impl Init {
     ///
     /// [`InitError::InvalidFilter`] and [`InitError::UnknownLogFormat`].
     pub fn build(self) -> Result<(Dispatch, Guard), InitError> {
+        self.build_with_release()
+            .map(|(dispatch, guard, _release)| (dispatch, guard))
+    }
+
+    /// [`build`](Self::build), also returning the resolved release.
+    fn build_with_release(self) -> Result<(Dispatch, Guard, Release), InitError> {
+        let env = &self.env;
+        let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let release = match self.release {
+            Some(value) => Release::configured(value),
+            None => Release::resolve_with(self.build_info.unwrap_or_else(unknown_build), |name| {
+                env(name)
+            }),
+        };
+        let environment = self
+            .environment
+            .or_else(|| non_empty("SENTRY_ENVIRONMENT"))
+            .or_else(|| non_empty("APP_ENV"));
         let (filter_input, directives) = match self.filter {
             Some(ref directives) => ("Init::filter", directives.clone()),
             None => ("RUST_LOG", (self.env)("RUST_LOG").unwrap_or_default()),
@@ -511,21 +578,17 @@ impl Init {
                 ),
             ),
             LogFormat::Json => {
-                let env = &self.env;
-                let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
                 let service = self
                     .service
                     .or_else(|| non_empty("SERVICE_NAME"))
                     .unwrap_or_else(binary_name);
                 let mut json = JsonLayer::new(writer)
                     .service(service)
-                    .redactor(self.redactor)
+                    .release(release.as_str())
+                    .redactor(self.redactor.clone())
                     .max_value_len(self.max_value_len);
-                if let Some(release) = self.release.or_else(|| non_empty("GIT_SHA")) {
-                    json = json.release(release);
-                }
-                if let Some(environment) = self.environment.or_else(|| non_empty("APP_ENV")) {
-                    json = json.environment(environment);
+                if let Some(environment) = &environment {
+                    json = json.environment(environment.clone());
                 }
                 for (key, value) in self.static_fields {
                     json = json.static_field(key, value);
@@ -537,12 +600,39 @@ impl Init {
             }
         };
 
+        #[cfg(feature = "sentry")]
+        let sentry = crate::sentry::SentryConfig::from_lookup(&release, |name| (self.env)(name))
+            .map_err(InitError::Sentry)?
+            .map(|config| {
+                let config = config.redactor(self.redactor);
+                match &environment {
+                    Some(environment) => config.environment(environment.clone()),
+                    None => config,
+                }
+            });
+        #[cfg(feature = "sentry")]
+        let sentry_layer = sentry.as_ref().map(|_| crate::sentry::tracing_layer());
+        #[cfg(not(feature = "sentry"))]
+        let sentry_layer: Option<tracing_subscriber::layer::Identity> = None;
+
         let subscriber = Registry::default()
             .with(self.extra)
+            .with(sentry_layer)
             .with(filter)
             .with(json)
             .with(pretty);
-        Ok((Dispatch::new(subscriber), Guard { _worker: worker }))
+        let dispatch = Dispatch::new(subscriber);
+        // What is said while starting (Sentry on or off, skipped release sources) goes to
+        // this subscriber's output.
+        tracing::dispatcher::with_default(&dispatch, || release.log_skipped());
+        let guard = Guard {
+            #[cfg(feature = "sentry")]
+            sentry: Some(tracing::dispatcher::with_default(&dispatch, || {
+                crate::sentry::config::start(sentry)
+            })),
+            _worker: worker,
+        };
+        Ok((dispatch, guard, release))
     }
 
     /// Builds the subscriber and installs it as the global default.
@@ -560,9 +650,10 @@ impl Init {
     /// subscriber is already set.
     pub fn install(self) -> Result<Guard, InitError> {
         let log_panics = self.log_panics;
-        let (dispatch, guard) = self.build()?;
+        let (dispatch, guard, release) = self.build_with_release()?;
         tracing::dispatcher::set_global_default(dispatch)
             .map_err(|_| InitError::AlreadyInitialized)?;
+        crate::release::set_current(release);
         if log_panics {
             install_panic_hook();
         }
@@ -597,6 +688,13 @@ fn parse_filter(input: &'static str, directives: &str) -> Result<EnvFilter, Init
     EnvFilter::builder()
         .parse(directives)
         .map_err(|source| invalid(directives, source))
+}
+
+/// The build facts when the caller gave none: the binary's name, version unknown.
+fn unknown_build() -> BuildInfo {
+    // Once per process, at start-up: a few bytes leaked to get the `'static` name.
+    let name: &'static str = Box::leak(binary_name().into_boxed_str());
+    BuildInfo::new(name, "unknown", None)
 }
 
 /// The file name of the running binary, without extension.
@@ -692,8 +790,10 @@ mod tests {
             .writer(move || writer.clone())
             .build()
             .expect("valid setup");
+        // Only what `f` logs, not the start-up lines (Sentry on or off).
+        let start = capture.text().len();
         tracing::dispatcher::with_default(&dispatch, f);
-        capture.text()
+        capture.text()[start..].to_owned()
     }
 
     #[test]
@@ -731,7 +831,8 @@ mod tests {
         let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
         assert_eq!(line["service"], "from-code");
         assert_eq!(line["region"], "eu");
-        assert!(line.get("release").is_none());
+        // No build facts given and no variable set: the chain ends with the binary's name.
+        assert_eq!(line["release"], format!("{}@unknown", binary_name()));
 
         let out = run(Init::new().env(env(&[])), || tracing::info!("x"));
         let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");

@@ -15,7 +15,8 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     let _guard = http_observability::init()?; // JSON logs on stdout; never `let _ = ...`
+//!     // JSON logs on stdout, Sentry when SENTRY_DSN is set; keep the guard (never `let _ =`).
+//!     let _guard = http_observability::init!()?;
 //!     let app = Router::new()
 //!         .route("/hello", get(hello))
 //!         .layer(ObservabilityLayer::new());
@@ -29,7 +30,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `json` | yes | the JSON-lines formatter ([`json`]) and the one-call setup ([`init`]) |
+//! | `json` | yes | the JSON-lines formatter ([`json`]) and the one-call setup ([`init!`], [`Init`]) |
 //! | `axum` | no | the [`RequestId`] extractor and matched routes for axum |
 //! | `sentry` | no | Sentry reporting tagged with the request ID and the release |
 //! | `actix` | no | the actix-web middleware |
@@ -42,6 +43,7 @@
 //!
 //! - `cargo run --example axum`: a small API with every route of the contract (`/health`,
 //!   `/ready`, `/docs`, `/error`, `/panic`).
+//! - `cargo run --example actix --features actix`: the same service on actix-web.
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
@@ -77,6 +79,29 @@ pub mod json;
 
 #[cfg(feature = "json")]
 pub use init::{Guard, Init, InitError, LogFormat, init};
+
+/// [`init()`](fn@init) with your crate's build facts: installs JSON logging (and Sentry, with
+/// the `sentry` feature and `SENTRY_DSN` set), with the release resolved through the whole
+/// chain of [`release`], down to the `GIT_SHA` your crate was compiled with and its
+/// `name@version`. Expands to
+/// `Init::new().build_info(release!()).install()`; returns `Result<Guard, InitError>`.
+///
+/// # Example
+///
+/// ```no_run
+/// fn main() -> Result<(), http_observability::InitError> {
+///     let _guard = http_observability::init!()?; // keep it until the end of main
+///     tracing::info!("started");
+///     Ok(())
+/// }
+/// ```
+#[cfg(feature = "json")]
+#[macro_export]
+macro_rules! init {
+    () => {
+        $crate::Init::new().build_info($crate::release!()).install()
+    };
+}
 
 // Sentry.
 #[cfg(feature = "sentry")]

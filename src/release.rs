@@ -180,6 +180,8 @@ pub enum ReleaseSource {
     BuildTime,
     /// `name@version` of the crate.
     PackageVersion,
+    /// Set in code ([`Release::configured`], `Init::release`).
+    Configured,
 }
 
 impl fmt::Display for ReleaseSource {
@@ -189,6 +191,7 @@ impl fmt::Display for ReleaseSource {
             Self::FlyImageRef => f.write_str("the image tag in FLY_IMAGE_REF"),
             Self::BuildTime => f.write_str("GIT_SHA at build time"),
             Self::PackageVersion => f.write_str("the package name and version"),
+            Self::Configured => f.write_str("the value set in code"),
         }
     }
 }
@@ -232,6 +235,7 @@ impl InvalidSha {
             ReleaseSource::FlyImageRef => "FLY_IMAGE_REF",
             ReleaseSource::BuildTime => "GIT_SHA (build time)",
             ReleaseSource::PackageVersion => "CARGO_PKG_VERSION",
+            ReleaseSource::Configured => "Init::release",
         }
     }
 }
@@ -284,6 +288,25 @@ impl Release {
     /// ```
     pub fn resolve(build: BuildInfo) -> Self {
         Self::resolve_with(build, |name| std::env::var(name).ok())
+    }
+
+    /// A release set in code, taken as it is (no SHA check).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http_observability::release::{Release, ReleaseSource};
+    ///
+    /// let release = Release::configured("2026.11.26-1");
+    /// assert_eq!(release.as_str(), "2026.11.26-1");
+    /// assert_eq!(release.source(), ReleaseSource::Configured);
+    /// ```
+    pub fn configured(value: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            source: ReleaseSource::Configured,
+            skipped: Vec::new(),
+        }
     }
 
     /// Resolves the release reading variables through `lookup` instead of the process

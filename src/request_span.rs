@@ -8,8 +8,13 @@ use crate::request_id::{InvalidRequestId, RequestId, attach_to_span};
 /// attaches the ID so that [`request_id::current`](crate::request_id::current) finds it.
 ///
 /// The route is left empty when unknown; the raw path is never used in its place.
+///
+/// The span's level is ERROR, the highest: a span is only context (it writes no line of its
+/// own), and at INFO a production filter such as `RUST_LOG=warn` would disable it, so the
+/// WARN and ERROR lines of a request, the ones that matter most, would lose their
+/// `request_id`. At ERROR it is enabled whenever any event is.
 pub(crate) fn open(request_id: &RequestId, method: &str, route: Option<&str>) -> Span {
-    let span = tracing::info_span!(
+    let span = tracing::error_span!(
         "request",
         request_id = request_id.as_str(),
         http.request.method = method,

@@ -446,3 +446,36 @@ fn layers_and_services_are_send_sync_clone() {
         http_observability::layer::ResponseFuture<axum::routing::future::RouteFuture<Infallible>>,
     >();
 }
+
+#[tokio::test]
+async fn a_warn_only_filter_still_gives_handler_lines_their_request_id() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::LevelFilter::WARN)
+        .with(http_observability::json::JsonLayer::new(capture.clone()));
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = Router::new()
+        .route(
+            "/warn",
+            get(|| async {
+                tracing::warn!("disk almost full");
+                "ok"
+            }),
+        )
+        .layer(ObservabilityLayer::new());
+    let response = app
+        .oneshot(get_with_id("/warn", HeaderValue::from_static("warn-1")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let lines = capture.lines();
+    assert_eq!(
+        lines.len(),
+        1,
+        "the INFO access line is filtered out: {lines:?}"
+    );
+    assert_eq!(lines[0]["message"], "disk almost full");
+    assert_eq!(lines[0]["request_id"], "warn-1");
+    assert_eq!(lines[0]["http.route"], "/warn");
+}

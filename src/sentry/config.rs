@@ -10,6 +10,7 @@ use sentry::types::Dsn;
 use super::panic::PanicIntegration;
 use super::scrub;
 use super::transport::{BoundedTransportFactory, Counters, DeliveryStats};
+use crate::redact::Redactor;
 use crate::release::Release;
 
 /// How long the guard waits for pending events on shutdown, unless told otherwise.
@@ -40,6 +41,7 @@ pub struct SentryConfig {
     environment: Option<String>,
     traces_sample_rate: f32,
     flush_timeout: Duration,
+    redactor: Redactor,
 }
 
 impl SentryConfig {
@@ -61,6 +63,7 @@ impl SentryConfig {
             environment: None,
             traces_sample_rate: 0.0,
             flush_timeout: DEFAULT_FLUSH_TIMEOUT,
+            redactor: Redactor::default(),
         }
     }
 
@@ -167,6 +170,22 @@ impl SentryConfig {
         self
     }
 
+    /// The deny-list whose names are scrubbed from events (default: [`Redactor::default`]).
+    /// [`Init`](crate::Init) passes the one the JSON formatter uses, so logs and Sentry agree.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use http_observability::{redact::Redactor, sentry::SentryConfig};
+    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
+    ///     .redactor(Redactor::default().deny("ssn"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
     /// The environment events are tagged with, if any.
     ///
     /// # Example
@@ -223,7 +242,8 @@ impl SentryConfig {
             Arc::new(PanicIntegration),
             Arc::new(sentry::integrations::backtrace::ProcessStacktraceIntegration),
         ];
-        options.before_send = Some(Arc::new(scrub::scrub_event));
+        let redactor = self.redactor.clone();
+        options.before_send = Some(Arc::new(move |event| scrub::scrub_event(event, &redactor)));
         if self.traces_sample_rate > 0.0 {
             options = options.traces_sample_rate(self.traces_sample_rate);
         }
@@ -271,7 +291,7 @@ impl SentryConfig {
         let guard = sentry::init(options);
         tracing::info!(
             target: super::TARGET,
-            release = %self.release,
+            sentry_release = %self.release,
             environment = self.environment.as_deref(),
             traces_sample_rate = self.traces_sample_rate,
             "Sentry reporting is on"
@@ -297,7 +317,12 @@ impl SentryConfig {
 /// # Ok::<(), http_observability::sentry::SentryConfigError>(())
 /// ```
 pub fn init_from_env(release: &Release) -> Result<SentryGuard, SentryConfigError> {
-    Ok(match SentryConfig::from_env(release)? {
+    Ok(start(SentryConfig::from_env(release)?))
+}
+
+/// Starts Sentry with `config`, or logs at INFO that it is off.
+pub(crate) fn start(config: Option<SentryConfig>) -> SentryGuard {
+    match config {
         Some(config) => config.init(),
         None => {
             tracing::info!(
@@ -306,7 +331,7 @@ pub fn init_from_env(release: &Release) -> Result<SentryGuard, SentryConfigError
             );
             SentryGuard::disabled()
         }
-    })
+    }
 }
 
 /// A Sentry variable with a value that cannot be used. The message names the variable,

@@ -73,7 +73,7 @@
 /// never feed Sentry.
 pub const TARGET: &str = "http_observability::sentry";
 
-mod config;
+pub(crate) mod config;
 mod panic;
 pub(crate) mod request;
 mod scrub;

@@ -12,10 +12,15 @@
 //!   request URL and in every message, exception value and string field;
 //! - the values of tags, extra data, context fields and breadcrumb data whose key is on the
 //!   deny-list.
+//!
+//! The deny-list and the URL masking are the ones of [`crate::redact`], which the JSON
+//! formatter uses too: one list decides what is secret in the logs and in Sentry.
 
 use std::borrow::Cow;
 
 use sentry::protocol::{Breadcrumb, Context, Event, Map, Request, Value};
+
+use crate::redact::{Redactor, mask_url_credentials};
 
 /// What a removed value is replaced with.
 pub(crate) const FILTERED: &str = "[Filtered]";
@@ -36,60 +41,10 @@ const SENSITIVE_HEADERS: &[&str] = &[
     "forwarded",
 ];
 
-/// Whether a field, header or query key names a secret.
-///
-/// Interim: the crate's shared deny-list (`crate::redact`) replaces this once it lands, so
-/// that the JSON output and Sentry use one list.
-pub(crate) fn is_sensitive(name: &str) -> bool {
-    const PARTS: &[&str] = &[
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "authorization",
-        "cookie",
-        "api_key",
-        "apikey",
-        "session",
-        "credential",
-        "private_key",
-        "signature",
-    ];
-    let name = name.to_ascii_lowercase().replace('-', "_");
-    name == "auth" || name == "pwd" || PARTS.iter().any(|part| name.contains(part))
-}
-
-/// Masks the user and password of every URL in `text` (`scheme://user:pass@host`).
-pub(crate) fn mask_url_credentials(text: &str) -> Cow<'_, str> {
-    if !text.contains("://") || !text.contains('@') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("://") {
-        let (head, tail) = rest.split_at(start + 3);
-        out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"')
-            .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match authority.rfind('@') {
-            Some(at) => {
-                out.push_str(FILTERED);
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[authority_end..];
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
 /// The `before_send` of the client: scrubs `event` as the [module docs](self) say.
-pub(crate) fn scrub_event(mut event: Event<'static>) -> Option<Event<'static>> {
+pub(crate) fn scrub_event(mut event: Event<'static>, r: &Redactor) -> Option<Event<'static>> {
     if let Some(request) = event.request.as_mut() {
-        scrub_request(request);
+        scrub_request(request, r);
     }
     scrub_string_opt(&mut event.message);
     if let Some(logentry) = event.logentry.as_mut() {
@@ -99,30 +54,30 @@ pub(crate) fn scrub_event(mut event: Event<'static>) -> Option<Event<'static>> {
         scrub_string_opt(&mut exception.value);
     }
     for (key, value) in event.tags.iter_mut() {
-        if is_sensitive(key) {
+        if r.is_sensitive(key) {
             *value = FILTERED.to_owned();
         } else {
             scrub_string(value);
         }
     }
-    scrub_map(&mut event.extra);
+    scrub_map(&mut event.extra, r);
     for context in event.contexts.values_mut() {
         if let Context::Other(map) = context {
-            scrub_map(map);
+            scrub_map(map, r);
         }
     }
     for breadcrumb in event.breadcrumbs.values.iter_mut() {
-        scrub_breadcrumb(breadcrumb);
+        scrub_breadcrumb(breadcrumb, r);
     }
     Some(event)
 }
 
-fn scrub_breadcrumb(breadcrumb: &mut Breadcrumb) {
+fn scrub_breadcrumb(breadcrumb: &mut Breadcrumb, r: &Redactor) {
     scrub_string_opt(&mut breadcrumb.message);
-    scrub_map(&mut breadcrumb.data);
+    scrub_map(&mut breadcrumb.data, r);
 }
 
-fn scrub_request(request: &mut Request) {
+fn scrub_request(request: &mut Request, r: &Redactor) {
     request.cookies = None;
     request.data = None;
     if let Some(url) = request.url.as_mut() {
@@ -143,12 +98,12 @@ fn scrub_request(request: &mut Request) {
     }
     request.headers.retain(|name, _| {
         let lower = name.to_ascii_lowercase();
-        !SENSITIVE_HEADERS.contains(&lower.as_str()) && !is_sensitive(&lower)
+        !SENSITIVE_HEADERS.contains(&lower.as_str()) && !r.is_sensitive(&lower)
     });
     for value in request.headers.values_mut() {
         scrub_string(value);
     }
-    request.env.retain(|name, _| !is_sensitive(name));
+    request.env.retain(|name, _| !r.is_sensitive(name));
 }
 
 /// `a=1&b=2` → `a=[Filtered]&b=[Filtered]`.
@@ -164,26 +119,26 @@ fn keys_only(query: &str) -> String {
         .join("&")
 }
 
-fn scrub_map(map: &mut Map<String, Value>) {
+fn scrub_map(map: &mut Map<String, Value>, r: &Redactor) {
     for (key, value) in map.iter_mut() {
-        if is_sensitive(key) {
+        if r.is_sensitive(key) {
             *value = Value::String(FILTERED.to_owned());
         } else {
-            scrub_value(value);
+            scrub_value(value, r);
         }
     }
 }
 
-fn scrub_value(value: &mut Value) {
+fn scrub_value(value: &mut Value, r: &Redactor) {
     match value {
         Value::String(s) => scrub_string(s),
-        Value::Array(items) => items.iter_mut().for_each(scrub_value),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, r)),
         Value::Object(map) => {
             for (key, value) in map.iter_mut() {
-                if is_sensitive(key) {
+                if r.is_sensitive(key) {
                     *value = Value::String(FILTERED.to_owned());
                 } else {
-                    scrub_value(value);
+                    scrub_value(value, r);
                 }
             }
         }
@@ -208,34 +163,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deny_list_names() {
+    fn headers_are_judged_by_the_shared_deny_list() {
+        let r = Redactor::default();
         for name in [
             "Authorization",
             "x-api-key",
             "API_KEY",
             "db_password",
-            "session_id",
-            "auth",
+            "x-session-token",
         ] {
-            assert!(is_sensitive(name), "{name}");
+            assert!(r.is_sensitive(name), "{name}");
         }
         for name in ["user_agent", "path", "request_id", "author"] {
-            assert!(!is_sensitive(name), "{name}");
+            assert!(!r.is_sensitive(name), "{name}");
         }
-    }
-
-    #[test]
-    fn url_credentials_are_masked_everywhere_in_text() {
-        assert_eq!(
-            mask_url_credentials("connect postgres://app:s3cret@db:5432/x failed"),
-            "connect postgres://[Filtered]@db:5432/x failed"
-        );
-        assert_eq!(mask_url_credentials("a@b, no url"), "a@b, no url");
-        assert_eq!(
-            mask_url_credentials("http://h/p?x=a@b"),
-            "http://h/p?x=a@b",
-            "an @ after the authority is not a credential"
-        );
     }
 
     #[test]
@@ -259,7 +200,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        event = scrub_event(event).unwrap();
+        event = scrub_event(event, &Redactor::default()).unwrap();
         let text = serde_json::to_string(&event).unwrap();
         assert!(!text.contains("CANARY"), "{text}");
         let request = event.request.unwrap();
@@ -294,7 +235,7 @@ mod tests {
             data: fields,
             ..Default::default()
         });
-        let event = scrub_event(event).unwrap();
+        let event = scrub_event(event, &Redactor::default()).unwrap();
         let text = serde_json::to_string(&event).unwrap();
         assert!(!text.contains("CANARY"), "{text}");
         assert!(text.contains("ann"));

@@ -25,9 +25,8 @@ impl Capture {
             .expect("log output is UTF-8")
             .lines()
             .map(|line| {
-                let value: Value = serde_json::from_str(line)
-                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
-                normalize(value)
+                serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
             })
             .collect()
     }
@@ -74,29 +73,9 @@ impl<'a> MakeWriter<'a> for Capture {
     }
 }
 
-/// A subscriber that writes JSON lines at INFO and above into `capture`.
+/// A subscriber that writes our JSON lines at INFO and above into `capture`.
 pub fn subscriber(capture: Capture) -> impl tracing::Subscriber + Send + Sync {
     tracing_subscriber::registry()
         .with(tracing_subscriber::filter::LevelFilter::INFO)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_span_list(true)
-                .with_writer(capture),
-        )
-}
-
-/// Lifts span fields to the top level, as our JSON formatter writes them.
-fn normalize(mut value: Value) -> Value {
-    if let Some(spans) = value.get("spans").cloned() {
-        for span in spans.as_array().into_iter().flatten().rev() {
-            for (k, v) in span.as_object().into_iter().flatten() {
-                if k != "name" && value.get(k).is_none() {
-                    value[k] = v.clone();
-                }
-            }
-        }
-    }
-    value
+        .with(http_observability::json::JsonLayer::new(capture).service("test"))
 }
