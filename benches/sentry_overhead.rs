@@ -11,70 +11,24 @@
 //! handler is ready at once and polled with a no-op waker: no runtime is measured. The
 //! allocations per request are counted by a global allocator and printed.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::convert::Infallible;
-use std::future::Future;
-use std::hint::black_box;
-use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, Waker};
+#[path = "support/mod.rs"]
+mod support;
 
-use bytes::Bytes;
+use std::hint::black_box;
+use std::sync::Arc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-use http::{Request, Response};
-use http_body_util::Full;
+use http::Request;
 use http_observability::ObservabilityLayer;
 use http_observability::sentry::SentryConfig;
 use sentry::{Envelope, Transport, TransportFactory, TransportOptions};
-use tower::{Layer, Service, ServiceBuilder, ServiceExt, service_fn};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use support::{Body, Counting, CountingSink, allocations_per_request, handler, one};
+use tower::{Layer, ServiceBuilder};
 use tracing::Level;
 use tracing_subscriber::prelude::*;
 
-/// Counts allocations (and reallocations), forwarding everything to the system allocator.
-struct Counted;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`; the counter has no effect on memory.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counted {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract is passed on as it is.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract is passed on as it is.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract is passed on as it is.
-        unsafe { System.realloc(ptr, layout, size) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counted = Counted;
-
-static LOG_BYTES: AtomicU64 = AtomicU64::new(0);
-
-/// The no-op writer: counts the bytes of each line and drops them.
-#[derive(Clone, Copy)]
-struct Sink;
-
-impl std::io::Write for Sink {
-    fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
-        LOG_BYTES.fetch_add(line.len() as u64, Ordering::Relaxed);
-        Ok(line.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+static GLOBAL: Counting = Counting;
 
 /// Envelopes go nowhere (and none is expected: every request succeeds).
 struct Discard;
@@ -91,51 +45,27 @@ impl TransportFactory for Discard {
     }
 }
 
-type Body = Full<Bytes>;
+/// A JSON formatter, boxed so that both formatters fit the same subscriber type.
+type Formatter = Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>;
 
-fn handler() -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
-    service_fn(|_request: Request<Body>| {
-        std::future::ready(Ok::<_, Infallible>(Response::new(Full::new(
-            Bytes::from_static(b"ok"),
-        ))))
-    })
-}
-
-fn request() -> Request<Body> {
-    Request::get("/api/docs?page=2")
-        .header("host", "api.example.com")
-        .header("user-agent", "curl/8.5.0")
-        .header("accept", "*/*")
-        .body(Full::new(Bytes::new()))
-        .expect("a valid request")
-}
-
-/// One request through a clone of `service`, as axum does, polled once.
-fn one<S>(service: &S)
-where
-    S: Service<Request<Body>> + Clone,
-    S::Error: std::fmt::Debug,
-{
-    let mut future = pin!(service.clone().oneshot(request()));
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(response) => drop(black_box(response.expect("infallible"))),
-        Poll::Pending => panic!("the handler is always ready"),
-    }
-}
-
-fn allocations<S>(service: &S) -> f64
-where
-    S: Service<Request<Body>> + Clone,
-    S::Error: std::fmt::Debug,
-{
-    (0..100).for_each(|_| one(service));
-    let before = ALLOCS.load(Ordering::Relaxed);
-    let n = 10_000;
-    (0..n).for_each(|_| one(service));
-    (ALLOCS.load(Ordering::Relaxed) - before) as f64 / f64::from(n)
+fn formatters() -> Vec<(&'static str, fn() -> Formatter)> {
+    vec![
+        ("fmt_json", || {
+            Box::new(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_writer(|| CountingSink),
+            )
+        }),
+        ("ours_json", || {
+            Box::new(
+                http_observability::json::JsonLayer::new(|| CountingSink)
+                    .service("bench")
+                    .release("0123abc"),
+            )
+        }),
+    ]
 }
 
 fn bench(c: &mut Criterion) {
@@ -145,70 +75,58 @@ fn bench(c: &mut Criterion) {
     options.transport = Some(Arc::new(Discard));
     let _sentry = config.init_with(options);
 
-    let json = || {
-        tracing_subscriber::fmt::layer()
-            .json()
-            .flatten_event(true)
-            .with_writer(|| Sink)
-    };
-    let ours_subscriber = tracing::Dispatch::new(
-        tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(json())
-            .with(http_observability::sentry::tracing_layer()),
-    );
-    let baseline_subscriber = tracing::Dispatch::new(
-        tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(json())
-            .with(sentry_tracing::BreadcrumbLayer::new().with_filter(
-                tracing_subscriber::filter::filter_fn(|m| {
-                    matches!(*m.level(), Level::WARN | Level::INFO)
-                }),
-            ))
-            .with(
-                sentry_tracing::ErrorLayer::new()
-                    .with_filter(tracing_subscriber::filter::LevelFilter::ERROR),
-            ),
-    );
-
     let ours = ObservabilityLayer::new().layer(handler());
     let baseline = ServiceBuilder::new()
         .layer(sentry_tower::NewSentryLayer::<Request<Body>>::new_from_top())
         .layer(sentry_tower::SentryHttpLayer::new())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<Body>| {
-                    let id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!("request", request_id = id, method = %request.method(), uri = %request.uri())
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .service(handler());
+        .service(support::tower_http_stack());
 
-    let mut group = c.benchmark_group("sentry_on/fmt_json/success");
-    tracing::dispatcher::with_default(&ours_subscriber, || {
-        group.bench_function("http_observability", |b| b.iter(|| one(&ours)));
-    });
-    tracing::dispatcher::with_default(&baseline_subscriber, || {
-        group.bench_function("tower_http_sentry_tower", |b| b.iter(|| one(&baseline)));
-    });
-    group.finish();
+    for (formatter, make) in formatters() {
+        let ours_subscriber = tracing::Dispatch::new(
+            tracing_subscriber::registry()
+                .with(make())
+                .with(tracing_subscriber::filter::LevelFilter::INFO)
+                .with(http_observability::sentry::tracing_layer()),
+        );
+        let baseline_subscriber = tracing::Dispatch::new(
+            tracing_subscriber::registry()
+                .with(make())
+                .with(tracing_subscriber::filter::LevelFilter::INFO)
+                .with(sentry_tracing::BreadcrumbLayer::new().with_filter(
+                    tracing_subscriber::filter::filter_fn(|m| {
+                        matches!(*m.level(), Level::WARN | Level::INFO)
+                    }),
+                ))
+                .with(
+                    sentry_tracing::ErrorLayer::new()
+                        .with_filter(tracing_subscriber::filter::LevelFilter::ERROR),
+                ),
+        );
 
-    let ours_allocs = tracing::dispatcher::with_default(&ours_subscriber, || allocations(&ours));
-    let baseline_allocs =
-        tracing::dispatcher::with_default(&baseline_subscriber, || allocations(&baseline));
-    println!(
-        "allocations per request: http_observability {ours_allocs:.1}, \
-         tower_http_sentry_tower {baseline_allocs:.1}"
-    );
-    println!("log bytes written: {}", LOG_BYTES.load(Ordering::Relaxed));
+        let mut group = c.benchmark_group(format!("sentry_on/{formatter}/success"));
+        tracing::dispatcher::with_default(&ours_subscriber, || {
+            group.bench_function("http_observability", |b| b.iter(|| one(&ours, false)));
+        });
+        tracing::dispatcher::with_default(&baseline_subscriber, || {
+            group.bench_function("tower_http_sentry_tower", |b| {
+                b.iter(|| one(&baseline, false))
+            });
+        });
+        group.finish();
+
+        let ours_allocs = tracing::dispatcher::with_default(&ours_subscriber, || {
+            allocations_per_request(&ours, false)
+        });
+        let baseline_allocs = tracing::dispatcher::with_default(&baseline_subscriber, || {
+            allocations_per_request(&baseline, false)
+        });
+        println!(
+            "allocations per request ({formatter}): http_observability {ours_allocs:.1}, \
+             tower_http_sentry_tower {baseline_allocs:.1}"
+        );
+    }
+    println!("log bytes written: {}", support::log_bytes());
+    black_box(());
 }
 
 criterion_group!(benches, bench);

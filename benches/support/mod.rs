@@ -1,0 +1,170 @@
+//! What the request benches share: the trivial handler, a realistic request, the no-op but
+//! byte-counting log writer, the tower-http baseline stack, and a driver that polls a ready
+//! future once (no runtime is measured).
+
+#![allow(dead_code)] // Each bench uses a different part.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use tower::{Service, ServiceBuilder, ServiceExt, service_fn};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+#[path = "../../tests/alloc_support/mod.rs"]
+mod alloc_support;
+pub use alloc_support::{Counting, allocations};
+
+/// The body type of every request and response.
+pub type Body = Full<Bytes>;
+
+static LOG_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Discards log lines, counting their bytes so the formatting cannot be optimised away.
+#[derive(Clone, Copy, Default)]
+pub struct CountingSink;
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOG_BYTES.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The log bytes written so far.
+pub fn log_bytes() -> u64 {
+    LOG_BYTES.load(Ordering::Relaxed)
+}
+
+/// The trivial handler: `200 ok` with a content type, ready at once.
+pub fn handler()
+-> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
+    service_fn(|_request: Request<Body>| {
+        let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        std::future::ready(Ok::<_, Infallible>(response))
+    })
+}
+
+/// A request with the headers a real client sends (so no stack pays for the header map's
+/// first allocation), with or without an incoming ID.
+pub fn request(with_id: bool) -> Request<Body> {
+    let mut builder = Request::get("/api/docs?page=2")
+        .header("host", "api.example.com")
+        .header("user-agent", "curl/8.5.0")
+        .header("accept", "*/*");
+    if with_id {
+        builder = builder.header("x-request-id", "0192f1c4-7d3e-7a51-9c2e-4b6f0e8d1a23");
+    }
+    builder
+        .body(Full::new(Bytes::new()))
+        .expect("a valid request")
+}
+
+/// One request through a clone of `service` (as axum does), polled once.
+pub fn one<S>(service: &S, with_id: bool)
+where
+    S: Service<Request<Body>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    let mut future = pin!(service.clone().oneshot(request(with_id)));
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(response) => drop(black_box(response.expect("infallible"))),
+        Poll::Pending => panic!("the bench handler is always ready"),
+    }
+}
+
+/// Heap allocations per request on this thread, averaged over many requests.
+pub fn allocations_per_request<S>(service: &S, with_id: bool) -> f64
+where
+    S: Service<Request<Body>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    (0..100).for_each(|_| one(service, with_id));
+    let n = 10_000;
+    allocations(|| (0..n).for_each(|_| one(service, with_id))) as f64 / f64::from(n)
+}
+
+/// The equivalent tower-http stack: SetRequestId, TraceLayer with an INFO span holding the ID
+/// and an INFO response event, PropagateRequestId.
+pub fn tower_http_stack()
+-> impl Service<Request<Body>, Response = Response<impl http_body::Body>, Error = Infallible> + Clone
+{
+    ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        request_id = id,
+                        method = %request.method(),
+                        uri = %request.uri()
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .service(handler())
+}
+
+/// The subscribers a stack is measured under.
+pub mod subscribers {
+    use tracing::Dispatch;
+    use tracing_subscriber::filter::LevelFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::CountingSink;
+
+    /// Spans and events are built, nothing is written: the middleware alone.
+    pub fn registry_only() -> Dispatch {
+        Dispatch::new(tracing_subscriber::registry().with(LevelFilter::INFO))
+    }
+
+    /// tracing-subscriber's JSON formatter (flattened event, current span), what users of
+    /// tower-http typically run.
+    pub fn fmt_json() -> Dispatch {
+        Dispatch::new(
+            tracing_subscriber::registry().with(LevelFilter::INFO).with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_writer(|| CountingSink),
+            ),
+        )
+    }
+
+    /// Our JSON formatter, with the static fields `init()` sets.
+    pub fn ours_json() -> Dispatch {
+        Dispatch::new(
+            tracing_subscriber::registry().with(LevelFilter::INFO).with(
+                http_observability::json::JsonLayer::new(|| CountingSink)
+                    .service("bench")
+                    .release("0123abc")
+                    .environment("bench"),
+            ),
+        )
+    }
+}
