@@ -48,7 +48,10 @@ impl TransportFactory for Discard {
 /// A JSON formatter, boxed so that both formatters fit the same subscriber type.
 type Formatter = Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>;
 
-fn formatters() -> Vec<(&'static str, fn() -> Formatter)> {
+/// Makes a fresh formatter for each subscriber.
+type MakeFormatter = fn() -> Formatter;
+
+fn formatters() -> Vec<(&'static str, MakeFormatter)> {
     vec![
         ("fmt_json", || {
             Box::new(
