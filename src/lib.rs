@@ -110,3 +110,8 @@ pub mod sentry;
 // actix-web.
 #[cfg(feature = "actix")]
 pub mod actix;
+
+/// The code in README.md, compiled as doctests so that it stays true.
+#[cfg(all(doctest, feature = "full"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
