@@ -13,8 +13,8 @@ use actix_web::{Error, HttpResponse, ResponseError};
 use bytes::Bytes;
 use pin_project_lite::pin_project;
 
-use super::ResponseBody;
 use super::middleware::ActixRequestLine;
+use super::{ResponseBody, report};
 use crate::access_log::Outcome;
 use crate::in_flight::{Done, InFlight};
 
@@ -61,6 +61,7 @@ where
             let error = match done {
                 Done::Output(Ok(mut response)) => {
                     stamp(response.headers_mut(), header, value);
+                    report::server_error(response.status(), response.response().error());
                     let status = response.status().as_u16();
                     response
                         .response_mut()
@@ -77,6 +78,7 @@ where
             // the access log knows the status the client will get.
             let mut response = error.error_response();
             stamp(response.headers_mut(), header, value);
+            report::server_error(response.status(), Some(&error));
             let status = response.status().as_u16();
             let error = InternalError::from_response(error, response).into();
             (Err(error), Outcome::Response(status))

@@ -192,7 +192,8 @@ where
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, line, |_report| {
+        let in_flight = InFlight::start(start, resolution, line, |report| {
+            super::report::describe(report, &request);
             self.service.call(request)
         });
         ResponseFuture::new(in_flight, self.header.clone(), value)

@@ -51,6 +51,26 @@
 //! 6. Keeps the response body inside the `request` span while it streams, so events logged by
 //!    a streaming body carry the ID too.
 //!
+//! # Sentry
+//!
+//! With the `sentry` feature and a client bound (the `sentry` module), every request reports
+//! as it does behind the tower layer, through the same core:
+//!
+//! - a hub of its own, bound around the call and every poll of the request (and so around
+//!   every handler and inner middleware), tagged `request_id` with the value of the response
+//!   header;
+//! - the transaction `METHOD /route/{template}` (the route, never the raw path);
+//! - the request on every event: method, URL without query values, headers without the
+//!   sensitive ones (`Authorization`, `Cookie`, `X-Api-Key`, values marked sensitive, …);
+//! - one event per failing request, never two: the first ERROR event or the panic (with its
+//!   message and backtrace); otherwise the `actix_web::Error` behind a 5xx (returned by a
+//!   handler or an inner middleware); otherwise `request answered 500 Internal Server Error`.
+//!   A 4xx or a success sends nothing.
+//!
+//! Do not add `sentry_actix::Sentry` as well: it would make a second hub per request, inside
+//! ours, and report the same failures again. Performance transactions (traces) are not started
+//! for actix-web requests.
+//!
 //! # Where to put it
 //!
 //! With actix-web's `App::wrap`, the **last registered runs first**: call
@@ -68,6 +88,7 @@ mod body;
 mod extract;
 mod future;
 mod middleware;
+mod report;
 
 pub use body::ResponseBody;
 pub use extract::MissingRequestId;

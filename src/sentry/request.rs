@@ -7,6 +7,10 @@
 //! logs and our 5xx report land in it too; the request context (method, URL, headers without the
 //! sensitive ones) and the transaction come from `SentryHttpLayer`, wrapped around the inner
 //! service. Nothing of this runs, and nothing is allocated, when no Sentry client is bound.
+//!
+//! An adapter whose requests are not `http` 1.x ones (actix-web) gives the request context with
+//! [`RequestReport::describe`] instead, built as `SentryHttpLayer` builds it, and reports the
+//! error behind a 5xx with [`capture_error`].
 
 use std::cell::Cell;
 use std::future::Future;
@@ -16,7 +20,8 @@ use std::task::{Context, Poll};
 
 use http::{Request, Response, StatusCode};
 use pin_project_lite::pin_project;
-use sentry::protocol::{Event, Level};
+use sentry::protocol::{self, Event, Level};
+use sentry::utils::{is_sensitive_header, scrub_pii_from_url};
 use sentry::{Hub, TracesSamplingStrategy};
 use sentry_tower::{HubProvider, NewFromTopProvider, SentryHttpFuture, SentryHttpLayer};
 use tower_layer::Layer;
@@ -38,6 +43,15 @@ pub(crate) fn in_request() -> bool {
 /// Whether the request running on this thread has already sent a Sentry event.
 pub(crate) fn already_reported() -> bool {
     in_request() && Hub::current().last_event_id().is_some()
+}
+
+/// Reports `error`, the cause of a 5xx, as the request's one event, unless the request running
+/// on this thread already sent one (its panic, an ERROR log). Outside a request, or without a
+/// client, does nothing.
+pub(crate) fn capture_error(error: &dyn std::error::Error) {
+    if in_request() && !already_reported() {
+        Hub::current().capture_error(error);
+    }
 }
 
 /// The Sentry side of one request: its hub, when a client is bound.
@@ -72,6 +86,47 @@ impl RequestReport {
                 f()
             }),
         }
+    }
+
+    /// Whether this request reports to Sentry (a client was bound when it started).
+    pub(crate) fn is_on(&self) -> bool {
+        self.hub.is_some()
+    }
+
+    /// Adds the request to every event of this request, as sentry-tower's `SentryHttpLayer`
+    /// does on the tower side: the method, the URL without credentials, and the headers whose
+    /// value is not marked sensitive and, unless `send_default_pii` is on, whose name is not on
+    /// sentry's list. `headers` are (name, value as text, value marked sensitive). The client's
+    /// scrub then removes query values and the rest.
+    pub(crate) fn describe<'h>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: impl Iterator<Item = (&'h str, &'h str, bool)>,
+    ) {
+        let Some(hub) = &self.hub else { return };
+        let with_pii = hub
+            .client()
+            .is_some_and(|client| client.options().send_default_pii);
+        let request = protocol::Request {
+            method: Some(method.to_owned()),
+            url: url.parse().ok().map(scrub_pii_from_url),
+            headers: headers
+                .filter(|&(name, _, sensitive)| {
+                    !sensitive && (with_pii || !is_sensitive_header(name))
+                })
+                .map(|(name, value, _)| (name.to_owned(), value.to_owned()))
+                .collect(),
+            ..Default::default()
+        };
+        hub.configure_scope(|scope| {
+            scope.add_event_processor(move |mut event| {
+                if event.request.is_none() {
+                    event.request = Some(request.clone());
+                }
+                Some(event)
+            });
+        });
     }
 
     /// Calls `inner`, through sentry-tower's `SentryHttpLayer` when Sentry is on.
