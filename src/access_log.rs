@@ -1,6 +1,6 @@
 //! The one access-log event per request: its fields, its level and its message.
 //!
-//! Both adapters (the tower layer and the actix-web middleware) call [`AccessLog::finish`], so
+//! Both adapters (the tower layer and the actix-web middleware) call the same `AccessLog::finish`, so
 //! the event looks the same whatever the framework.
 //!
 //! # Fields

@@ -339,7 +339,7 @@ impl Init {
     }
 
     /// Sets the release (the `"release"` of every line and of every Sentry event) instead of
-    /// resolving it (see [`release`](crate::release) for the chain).
+    /// resolving it (see [`release`](mod@crate::release) for the chain).
     ///
     /// # Example
     ///

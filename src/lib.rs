@@ -82,7 +82,7 @@ pub use init::{Guard, Init, InitError, LogFormat, init};
 
 /// [`init()`](fn@init) with your crate's build facts: installs JSON logging (and Sentry, with
 /// the `sentry` feature and `SENTRY_DSN` set), with the release resolved through the whole
-/// chain of [`release`], down to the `GIT_SHA` your crate was compiled with and its
+/// chain of [`release`](mod@release), down to the `GIT_SHA` your crate was compiled with and its
 /// `name@version`. Expands to
 /// `Init::new().build_info(release!()).install()`; returns `Result<Guard, InitError>`.
 ///

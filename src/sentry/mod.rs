@@ -46,7 +46,7 @@
 //!
 //! See [`SentryConfig::from_env`]: `SENTRY_DSN` (unset or empty: off, and one INFO line says
 //! so), `SENTRY_ENVIRONMENT` or `APP_ENV`, `SENTRY_TRACES_SAMPLE_RATE`. The release is the
-//! one of [`crate::release`]. `send_default_pii` is off.
+//! one of [`release`](mod@crate::release). `send_default_pii` is off.
 //!
 //! # Scrubbing
 //!
