@@ -28,8 +28,11 @@ use actix_web::http::StatusCode;
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use http_observability::RequestId;
 use http_observability::actix::Observability;
-use serde::Deserialize;
 use serde_json::json;
+
+mod common;
+
+use common::{AppError, NewDoc, listen_address, load_document};
 
 /// The service's routes, with the observability middleware. The integration tests serve this
 /// same app; `docs` is shared by every worker.
@@ -70,11 +73,6 @@ async fn ready() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ready" }))
 }
 
-#[derive(Deserialize)]
-struct NewDoc {
-    title: String,
-}
-
 async fn create_doc(docs: web::Data<Docs>, doc: web::Json<NewDoc>) -> HttpResponse {
     let doc_id = docs.next_id.fetch_add(1, Ordering::Relaxed) + 1;
     tracing::info!(doc_id, title = %doc.title, "document stored");
@@ -82,55 +80,15 @@ async fn create_doc(docs: web::Data<Docs>, doc: web::Json<NewDoc>) -> HttpRespon
 }
 
 async fn error(id: RequestId) -> Result<HttpResponse, ApiError> {
-    let source = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
-    let cause = StorageError { source };
-    Err(ApiError {
+    load_document().map_err(|error| ApiError {
         request_id: id,
-        error: AppError::Storage(cause),
-    })
+        error,
+    })?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "loaded" })))
 }
 
 async fn panic() -> &'static str {
     panic!("the /panic route panics on purpose")
-}
-
-/// An application error with a source chain: AppError → StorageError → io::Error.
-#[derive(Debug)]
-enum AppError {
-    Storage(StorageError),
-}
-
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Storage(_) => f.write_str("could not load the document"),
-        }
-    }
-}
-
-impl std::error::Error for AppError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Storage(e) => Some(e),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct StorageError {
-    source: std::io::Error,
-}
-
-impl std::fmt::Display for StorageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("document store unavailable")
-    }
-}
-
-impl std::error::Error for StorageError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
 }
 
 /// What a handler returns on failure: logged at ERROR, answered as a JSON 500 with the ID.
@@ -166,17 +124,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // JSON lines on stdout; Sentry too when SENTRY_DSN is set. Keep the guard until the end:
     // dropping it flushes pending Sentry events and log lines.
     let _guard = http_observability::init!()?;
-    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
-    let port: u16 = match std::env::var("PORT") {
-        Ok(p) => p
-            .parse()
-            .map_err(|e| format!("PORT={p:?} is not a port number: {e}"))?,
-        Err(_) => 3000,
-    };
+    let (host, port) = listen_address()?;
     let docs = web::Data::new(Docs::default());
     let server = HttpServer::new(move || app(docs.clone()))
         .bind((host.as_str(), port))?
-        .shutdown_signal(shutdown_signal())
+        .shutdown_signal(common::shutdown_signal())
         .shutdown_timeout(10);
     for address in server.addrs() {
         tracing::info!(%address, "listening");
@@ -184,32 +136,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     server.run().await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM; in-flight requests then get up to ten seconds to finish.
-#[allow(dead_code)]
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = actix_web::rt::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use actix_web::rt::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutdown signal received; finishing in-flight requests");
 }

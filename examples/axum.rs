@@ -28,8 +28,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_observability::{ObservabilityLayer, RequestId};
-use serde::Deserialize;
 use serde_json::json;
+
+mod common;
+
+use common::{AppError, NewDoc, listen_address, load_document};
 
 /// The service's routes, with the observability layer. The integration tests serve this same
 /// router.
@@ -60,11 +63,6 @@ async fn ready() -> Json<serde_json::Value> {
     Json(json!({ "status": "ready" }))
 }
 
-#[derive(Deserialize)]
-struct NewDoc {
-    title: String,
-}
-
 async fn create_doc(
     State(state): State<AppState>,
     Json(doc): Json<NewDoc>,
@@ -75,55 +73,15 @@ async fn create_doc(
 }
 
 async fn error(id: RequestId) -> Result<Json<serde_json::Value>, ApiError> {
-    let source = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
-    let cause = StorageError { source };
-    Err(ApiError {
+    load_document().map_err(|error| ApiError {
         request_id: id,
-        error: AppError::Storage(cause),
-    })
+        error,
+    })?;
+    Ok(Json(json!({ "status": "loaded" })))
 }
 
 async fn panic() -> &'static str {
     panic!("the /panic route panics on purpose")
-}
-
-/// An application error with a source chain: AppError → StorageError → io::Error.
-#[derive(Debug)]
-enum AppError {
-    Storage(StorageError),
-}
-
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Storage(_) => f.write_str("could not load the document"),
-        }
-    }
-}
-
-impl std::error::Error for AppError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Storage(e) => Some(e),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct StorageError {
-    source: std::io::Error,
-}
-
-impl std::fmt::Display for StorageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("document store unavailable")
-    }
-}
-
-impl std::error::Error for StorageError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
 }
 
 /// What a handler returns on failure: logged at ERROR, answered as a JSON 500 with the ID.
@@ -148,13 +106,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // JSON lines on stdout; Sentry too when SENTRY_DSN is set. Keep the guard until the end:
     // dropping it flushes pending Sentry events and log lines.
     let _guard = http_observability::init!()?;
-    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
-    let port: u16 = match std::env::var("PORT") {
-        Ok(p) => p
-            .parse()
-            .map_err(|e| format!("PORT={p:?} is not a port number: {e}"))?,
-        Err(_) => 3000,
-    };
+    let (host, port) = listen_address()?;
     let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
     axum::serve(listener, app())
@@ -167,28 +119,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then get up to ten seconds to finish.
 #[allow(dead_code)]
 async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutdown signal received; finishing in-flight requests");
+    common::shutdown_signal().await;
     tokio::spawn(async {
         tokio::time::sleep(Duration::from_secs(10)).await;
         tracing::warn!("in-flight requests did not finish within 10 s; exiting");

@@ -1,0 +1,98 @@
+//! What the axum and actix-web examples share: the environment contract, the domain types and
+//! the shutdown signal. Each example keeps only its framework's wiring.
+
+#![allow(dead_code)] // The integration tests include the examples for their `app()` only.
+
+use serde::Deserialize;
+
+/// `HOST` (default 127.0.0.1) and `PORT` (default 3000).
+pub fn listen_address() -> Result<(String, u16), String> {
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
+    let port = match std::env::var("PORT") {
+        Ok(p) => p
+            .parse()
+            .map_err(|e| format!("PORT={p:?} is not a port number: {e}"))?,
+        Err(_) => 3000,
+    };
+    Ok((host, port))
+}
+
+/// The body of `POST /docs`.
+#[derive(Deserialize)]
+pub struct NewDoc {
+    /// The document's title, logged with `document stored`.
+    pub title: String,
+}
+
+/// Loads a document from a store that is down: the failure behind `GET /error`.
+pub fn load_document() -> Result<(), AppError> {
+    let source = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+    Err(AppError::Storage(StorageError { source }))
+}
+
+/// An application error with a source chain: AppError → StorageError → io::Error.
+#[derive(Debug)]
+pub enum AppError {
+    /// The document store failed.
+    Storage(StorageError),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Storage(_) => f.write_str("could not load the document"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Storage(e) => Some(e),
+        }
+    }
+}
+
+/// The store's error, caused by an I/O error.
+#[derive(Debug)]
+pub struct StorageError {
+    source: std::io::Error,
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("document store unavailable")
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
