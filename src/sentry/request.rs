@@ -47,7 +47,8 @@ pub(crate) fn already_reported() -> bool {
 
 /// Reports `error`, the cause of a 5xx, as the request's one event, unless the request running
 /// on this thread already sent one (its panic, an ERROR log). Outside a request, or without a
-/// client, does nothing.
+/// client, does nothing. Used by the actix adapter.
+#[cfg_attr(not(feature = "actix"), allow(dead_code))]
 pub(crate) fn capture_error(error: &dyn std::error::Error) {
     if in_request() && !already_reported() {
         Hub::current().capture_error(error);
@@ -89,6 +90,7 @@ impl RequestReport {
     }
 
     /// Whether this request reports to Sentry (a client was bound when it started).
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn is_on(&self) -> bool {
         self.hub.is_some()
     }
@@ -98,6 +100,7 @@ impl RequestReport {
     /// value is not marked sensitive and, unless `send_default_pii` is on, whose name is not on
     /// sentry's list. `headers` are (name, value as text, value marked sensitive). The client's
     /// scrub then removes query values and the rest.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn describe<'h>(
         &self,
         method: &str,
