@@ -330,8 +330,11 @@ impl FieldVisitor<'_> {
             Mode::EventFields | Mode::SpanFields => {}
         }
         let (slot, mut decision) = self.keys.decide(name, self.config);
+        let known = decision.hash.is_some();
         let written = self.out.begin_entry(&mut decision, name);
-        self.keys.store(slot, name, self.config, decision);
+        if !known {
+            self.keys.store(slot, name, self.config, decision);
+        }
         match (written, decision.sensitive) {
             (false, _) => Plan::Skip,
             (true, true) => Plan::Redact,
