@@ -375,6 +375,73 @@ fn two_subscribers_on_one_thread_keep_their_spans_apart() {
 }
 
 #[test]
+fn entering_and_leaving_spans_changes_the_fields_of_the_next_event() {
+    let capture = capture(|| {
+        let outer = tracing::info_span!("outer", a = 1);
+        let inner = tracing::info_span!(parent: &outer, "inner", b = 2);
+        tracing::info!("0: outside");
+        {
+            let _outer = outer.enter();
+            tracing::info!("1: outer");
+            inner.in_scope(|| tracing::info!("2: inner"));
+            tracing::info!("3: outer again");
+        }
+        tracing::info!("4: outside again");
+        inner.in_scope(|| tracing::info!("5: inner alone"));
+    });
+    let expected = [
+        (None, None),
+        (Some(1), None),
+        (Some(1), Some(2)),
+        (Some(1), None),
+        (None, None),
+        (Some(1), Some(2)),
+    ];
+    let lines = capture.json();
+    assert_eq!(lines.len(), expected.len());
+    for (line, (a, b)) in lines.iter().zip(expected) {
+        assert_eq!(line["a"].as_i64(), a, "{line}");
+        assert_eq!(line["b"].as_i64(), b, "{line}");
+    }
+}
+
+#[test]
+fn spans_hidden_by_a_per_layer_filter_are_skipped() {
+    use tracing_subscriber::Layer as _;
+    let capture = Capture::default();
+    let layer =
+        JsonLayer::new(capture.clone()).with_filter(tracing_subscriber::filter::filter_fn(|m| {
+            m.name() != "hidden"
+        }));
+    let subscriber = Registry::default().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!("outer", a = 1);
+        let _outer = outer.enter();
+        tracing::info!("outer");
+        let hidden = tracing::info_span!("hidden", h = 0);
+        hidden.in_scope(|| {
+            tracing::info!("in hidden");
+            let inner = tracing::info_span!("inner", b = 2);
+            inner.in_scope(|| tracing::info!("in inner"));
+            tracing::info!("in hidden again");
+        });
+    });
+    let lines = capture.json();
+    assert_eq!(lines.len(), 4);
+    let expected = [
+        (Some(1), None),
+        (Some(1), None),
+        (Some(1), Some(2)),
+        (Some(1), None),
+    ];
+    for (line, (a, b)) in lines.iter().zip(expected) {
+        assert_eq!(line["a"].as_i64(), a, "{line}");
+        assert_eq!(line["b"].as_i64(), b, "{line}");
+        assert!(line.get("h").is_none(), "{line}");
+    }
+}
+
+#[test]
 fn explicit_parents_and_root_events() {
     let capture = capture(|| {
         let outer = tracing::info_span!("outer", a = 1);

@@ -16,7 +16,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::encode::{self, Clock};
 use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
-use super::spans::{SpanCache, SpanNode};
+use super::spans::{self, SpanCache, SpanNode};
 use crate::redact::Redactor;
 
 /// The default cap on one string value, in bytes: 16 KiB.
@@ -282,6 +282,8 @@ struct Scratch {
     clock: Clock,
     keys: KeyCache,
     spans: Option<SpanCache>,
+    /// The layer and the thread's epoch at which no span was current.
+    outside: Option<(u64, u64)>,
 }
 
 thread_local! {
@@ -291,6 +293,7 @@ thread_local! {
         clock: Clock::default(),
         keys: KeyCache::default(),
         spans: None,
+        outside: None,
     });
 }
 
@@ -375,24 +378,39 @@ where
 
     /// Puts the chain of the event's innermost span in `scratch.spans`; `false` when the
     /// event is in no span. The registry is asked only when the span differs from the last
-    /// event's on this thread.
+    /// event's on this thread, and which span is current only after a span was entered or
+    /// exited.
     fn span_chain<S>(&self, scratch: &mut Scratch, event: &Event<'_>, ctx: &Context<'_, S>) -> bool
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
+        if event.is_root() {
+            return false;
+        }
         let current;
-        let id = if event.is_root() {
-            return false;
-        } else if event.is_contextual() {
+        let (id, epoch) = if event.is_contextual() {
+            let epoch = spans::epoch();
+            if let Some(epoch) = epoch {
+                if scratch.outside == Some((self.id, epoch)) {
+                    return false;
+                }
+                if SpanCache::hit_current(&mut scratch.spans, self.id, epoch) {
+                    return true;
+                }
+            }
             current = ctx.current_span();
-            current.id()
+            let Some(id) = current.id() else {
+                scratch.outside = epoch.map(|epoch| (self.id, epoch));
+                return false;
+            };
+            (id, epoch)
         } else {
-            event.parent()
+            let Some(id) = event.parent() else {
+                return false;
+            };
+            (id, None)
         };
-        let Some(id) = id else {
-            return false;
-        };
-        if SpanCache::hit(&mut scratch.spans, self.id, id) {
+        if SpanCache::hit(&mut scratch.spans, self.id, id, epoch) {
             return true;
         }
         // The innermost span this layer sees (per-layer filters may hide the current one).
@@ -404,7 +422,7 @@ where
             return false;
         };
         let reuse = (span.id() == *id).then_some(id);
-        SpanCache::fill(&mut scratch.spans, self.id, reuse, &node);
+        SpanCache::fill(&mut scratch.spans, self.id, reuse, epoch, &node);
         true
     }
 
@@ -503,6 +521,14 @@ where
         if let Some(node) = span.extensions().get::<SpanFields>() {
             node.0.record(recorded);
         }
+    }
+
+    fn on_enter(&self, _: &span::Id, _: Context<'_, S>) {
+        spans::bump_epoch();
+    }
+
+    fn on_exit(&self, _: &span::Id, _: Context<'_, S>) {
+        spans::bump_epoch();
     }
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {

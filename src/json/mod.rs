@@ -93,8 +93,8 @@
 //! (`Span::record` replaces the key), and the bytes are kept in the span's registry
 //! extensions, already joined with those of its ancestors (inner keys winning): an event
 //! copies one slice, from its innermost span. A thread remembers the span of its last event,
-//! so the next event in the same span skips the registry lookup; a record on any span of the
-//! chain is seen by the next event. Each line is built in a per-thread buffer that is
+//! so the next event in the same span, with no span entered or exited in between, skips the
+//! registry; a record on any span of the chain is seen by the next event. Each line is built in a per-thread buffer that is
 //! reused, and written with a single `write_all`, so lines from several threads never
 //! interleave with a writer that writes each call whole (stdout, the non-blocking writer, a
 //! file in append mode). In steady state an event allocates nothing (a test with a counting

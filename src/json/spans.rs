@@ -6,6 +6,7 @@
 //! ancestors (versions only grow, so any record changes the sum), and is rebuilt when that
 //! sum has moved: a record on an outer span is seen by events in already existing inner spans.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -103,6 +104,22 @@ fn concat(own: &Fields, above: &Arc<Fields>) -> Arc<Fields> {
     Arc::new(chain)
 }
 
+thread_local! {
+    /// Counts the span enters and exits seen by JSON layers on this thread: while it stays
+    /// the same, the current span of the thread is the same.
+    static EPOCH: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records that the current span of this thread changed.
+pub(crate) fn bump_epoch() {
+    let _ = EPOCH.try_with(|epoch| epoch.set(epoch.get().wrapping_add(1)));
+}
+
+/// This thread's [`EPOCH`], if still available.
+pub(crate) fn epoch() -> Option<u64> {
+    EPOCH.try_with(Cell::get).ok()
+}
+
 /// The per-thread memory of the last span an event was formatted in, so that the next event
 /// in the same span skips the registry: the node, and the chain with its stamp.
 #[derive(Debug)]
@@ -111,6 +128,8 @@ pub(crate) struct SpanCache {
     layer: u64,
     /// The ID of the span the event was in; 0 (no span has it) when not to be reused.
     span: u64,
+    /// The thread's epoch when that span was found to be the current span, if it was.
+    epoch: Option<u64>,
     node: Arc<SpanNode>,
     stamp: u64,
     chain: Arc<Fields>,
@@ -119,7 +138,13 @@ pub(crate) struct SpanCache {
 impl SpanCache {
     /// Whether `this` holds span `span` for `layer`, still open; its chain is refreshed if a
     /// span of the chain was recorded since.
-    pub(crate) fn hit(this: &mut Option<Self>, layer: u64, span: &span::Id) -> bool {
+    /// `epoch` is the thread's epoch if `span` is the current span.
+    pub(crate) fn hit(
+        this: &mut Option<Self>,
+        layer: u64,
+        span: &span::Id,
+        epoch: Option<u64>,
+    ) -> bool {
         let Some(cache) = this else {
             return false;
         };
@@ -129,24 +154,49 @@ impl SpanCache {
         {
             return false;
         }
-        if cache.node.stamp() != cache.stamp {
-            (cache.stamp, cache.chain) = cache.node.chain();
-        }
+        cache.epoch = epoch;
+        cache.refresh();
         true
     }
 
+    /// Whether `this` holds the current span for `layer`, no span having been entered or
+    /// exited on this thread since (then the registry need not be asked which span is
+    /// current).
+    pub(crate) fn hit_current(this: &mut Option<Self>, layer: u64, epoch: u64) -> bool {
+        let Some(cache) = this else {
+            return false;
+        };
+        if cache.layer != layer
+            || cache.epoch != Some(epoch)
+            || cache.node.closed.load(Ordering::Acquire)
+        {
+            return false;
+        }
+        cache.refresh();
+        true
+    }
+
+    /// Rebuilds the chain if a span of it was recorded since.
+    fn refresh(&mut self) {
+        if self.node.stamp() != self.stamp {
+            (self.stamp, self.chain) = self.node.chain();
+        }
+    }
+
     /// Remembers `node` as the innermost span of events in span `span` (`None`: not to be
-    /// reused by the next event).
+    /// reused by the next event), current at `epoch` if that is given.
     pub(crate) fn fill(
         this: &mut Option<Self>,
         layer: u64,
         span: Option<&span::Id>,
+        epoch: Option<u64>,
         node: &Arc<SpanNode>,
     ) {
         let (stamp, chain) = node.chain();
         *this = Some(SpanCache {
             layer,
             span: span.map_or(0, span::Id::into_u64),
+            epoch: span.and(epoch),
             node: node.clone(),
             stamp,
             chain,
