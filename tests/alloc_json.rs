@@ -91,6 +91,15 @@ fn zero_allocations_per_event_in_steady_state() {
         handler.record("doc_id", 8);
         events(10);
         assert_eq!(allocations(|| events(1000)), 0, "after Span::record");
+
+        // A record on the outer span: the inner span's cached fields are rebuilt once.
+        request.record("method", "POST");
+        events(10);
+        assert_eq!(
+            allocations(|| events(1000)),
+            0,
+            "after Span::record on the outer span"
+        );
     });
 }
 

@@ -289,6 +289,182 @@ fn span_record_replaces_and_fills_empty_fields() {
 }
 
 #[test]
+fn a_record_on_an_outer_span_reaches_events_in_existing_inner_spans() {
+    let capture = capture(|| {
+        let outer = tracing::info_span!("outer", status = 0, user = tracing::field::Empty);
+        let _outer = outer.enter();
+        let inner = tracing::info_span!("inner", doc_id = 7, status = tracing::field::Empty);
+        let _inner = inner.enter();
+        let innermost = tracing::info_span!("innermost");
+        let _innermost = innermost.enter();
+        tracing::info!("before");
+        outer.record("status", 200);
+        tracing::info!("after outer");
+        inner.record("status", 201);
+        outer.record("user", "alice");
+        tracing::info!("after inner");
+        outer.record("status", 500);
+        inner.record("doc_id", 8);
+        tracing::info!("last");
+    });
+    let lines = capture.json();
+    assert_eq!(lines[0]["status"], 0);
+    assert!(lines[0].get("user").is_none());
+    assert_eq!(lines[1]["status"], 200);
+    // The inner span's value wins over the outer one, recorded later or not.
+    assert_eq!(lines[2]["status"], 201);
+    assert_eq!(lines[2]["user"], "alice");
+    assert_eq!(lines[3]["status"], 201);
+    assert_eq!(lines[3]["doc_id"], 8);
+    for line in capture.lines() {
+        assert!(line.matches("\"status\"").count() <= 1, "{line}");
+    }
+}
+
+#[test]
+fn a_span_reusing_the_id_of_a_closed_one_has_only_its_own_fields() {
+    let capture = capture(|| {
+        for i in 0..4 {
+            let span = if i % 2 == 0 {
+                tracing::info_span!("even", even = i)
+            } else {
+                tracing::info_span!("odd", odd = i)
+            };
+            let _span = span.enter();
+            tracing::info!(i);
+        }
+    });
+    for (i, line) in capture.json().iter().enumerate() {
+        let (mine, other) = if i % 2 == 0 {
+            ("even", "odd")
+        } else {
+            ("odd", "even")
+        };
+        assert_eq!(line[mine], i, "{line}");
+        assert!(line.get(other).is_none(), "{line}");
+    }
+}
+
+#[test]
+fn two_subscribers_on_one_thread_keep_their_spans_apart() {
+    let first = Capture::default();
+    let second = Capture::default();
+    let subscriber = |capture: &Capture| {
+        tracing::Dispatch::new(
+            Registry::default()
+                .with(LevelFilter::INFO)
+                .with(JsonLayer::new(capture.clone())),
+        )
+    };
+    let (a, b) = (subscriber(&first), subscriber(&second));
+    // Both registries give their first span the same ID; both spans stay open.
+    let span_a = tracing::dispatcher::with_default(&a, || tracing::info_span!("a", from = "a"));
+    let span_b = tracing::dispatcher::with_default(&b, || tracing::info_span!("b", from = "b"));
+    assert_eq!(span_a.id(), span_b.id());
+    for _ in 0..2 {
+        tracing::dispatcher::with_default(&a, || span_a.in_scope(|| tracing::info!("in a")));
+        tracing::dispatcher::with_default(&b, || span_b.in_scope(|| tracing::info!("in b")));
+    }
+    assert_eq!((first.lines().len(), second.lines().len()), (2, 2));
+    for line in first.json() {
+        assert_eq!(line["from"], "a");
+    }
+    for line in second.json() {
+        assert_eq!(line["from"], "b");
+    }
+}
+
+#[test]
+fn entering_and_leaving_spans_changes_the_fields_of_the_next_event() {
+    let capture = capture(|| {
+        let outer = tracing::info_span!("outer", a = 1);
+        let inner = tracing::info_span!(parent: &outer, "inner", b = 2);
+        tracing::info!("0: outside");
+        {
+            let _outer = outer.enter();
+            tracing::info!("1: outer");
+            inner.in_scope(|| tracing::info!("2: inner"));
+            tracing::info!("3: outer again");
+        }
+        tracing::info!("4: outside again");
+        inner.in_scope(|| tracing::info!("5: inner alone"));
+    });
+    let expected = [
+        (None, None),
+        (Some(1), None),
+        (Some(1), Some(2)),
+        (Some(1), None),
+        (None, None),
+        (Some(1), Some(2)),
+    ];
+    let lines = capture.json();
+    assert_eq!(lines.len(), expected.len());
+    for (line, (a, b)) in lines.iter().zip(expected) {
+        assert_eq!(line["a"].as_i64(), a, "{line}");
+        assert_eq!(line["b"].as_i64(), b, "{line}");
+    }
+}
+
+#[test]
+fn spans_hidden_by_a_per_layer_filter_are_skipped() {
+    use tracing_subscriber::Layer as _;
+    let capture = Capture::default();
+    let layer =
+        JsonLayer::new(capture.clone()).with_filter(tracing_subscriber::filter::filter_fn(|m| {
+            m.name() != "hidden"
+        }));
+    let subscriber = Registry::default().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!("outer", a = 1);
+        let _outer = outer.enter();
+        tracing::info!("outer");
+        let hidden = tracing::info_span!("hidden", h = 0);
+        hidden.in_scope(|| {
+            tracing::info!("in hidden");
+            let inner = tracing::info_span!("inner", b = 2);
+            inner.in_scope(|| tracing::info!("in inner"));
+            tracing::info!("in hidden again");
+        });
+    });
+    let lines = capture.json();
+    assert_eq!(lines.len(), 4);
+    let expected = [
+        (Some(1), None),
+        (Some(1), None),
+        (Some(1), Some(2)),
+        (Some(1), None),
+    ];
+    for (line, (a, b)) in lines.iter().zip(expected) {
+        assert_eq!(line["a"].as_i64(), a, "{line}");
+        assert_eq!(line["b"].as_i64(), b, "{line}");
+        assert!(line.get("h").is_none(), "{line}");
+    }
+}
+
+#[test]
+fn explicit_parents_and_root_events() {
+    let capture = capture(|| {
+        let outer = tracing::info_span!("outer", a = 1);
+        let _outer = outer.enter();
+        let other = tracing::info_span!(parent: None, "other", b = 2);
+        let child = tracing::info_span!(parent: &other, "child", c = 3);
+        tracing::info!("contextual");
+        tracing::info!(parent: &child, "explicit");
+        tracing::info!(parent: None, "root");
+        tracing::info!("contextual again");
+    });
+    let lines = capture.json();
+    assert_eq!(lines[0]["a"], 1);
+    assert!(lines[0].get("b").is_none());
+    assert_eq!((&lines[1]["b"], &lines[1]["c"]), (&json!(2), &json!(3)));
+    assert!(lines[1].get("a").is_none());
+    for key in ["a", "b", "c"] {
+        assert!(lines[2].get(key).is_none());
+    }
+    assert_eq!(lines[3]["a"], 1);
+}
+
+#[test]
 fn values_of_every_type() {
     #[derive(Debug)]
     #[allow(dead_code)] // read through Debug only

@@ -164,33 +164,52 @@ fn truncation_marker(out: &mut Vec<u8>, total_len: usize) {
     out.extend_from_slice(b" bytes]");
 }
 
-/// Appends an unsigned integer in decimal.
-pub(crate) fn u64_value(out: &mut Vec<u8>, v: u64) {
-    u128_value(out, v as u128);
+/// The two-digit decimal strings `00` to `99`, concatenated.
+static DIGIT_PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Appends an unsigned integer in decimal, two digits at a time.
+pub(crate) fn u64_value(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + v as u8;
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Appends an unsigned 128-bit integer in decimal.
 pub(crate) fn u128_value(out: &mut Vec<u8>, mut v: u128) {
+    if let Ok(small) = u64::try_from(v) {
+        return u64_value(out, small);
+    }
     let mut digits = [0u8; 40];
     let mut i = digits.len();
-    // Fast path in 64 bits, where division is cheap.
-    if let Ok(mut small) = u64::try_from(v) {
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (small % 10) as u8;
-            small /= 10;
-            if small == 0 {
-                break;
-            }
-        }
-    } else {
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
         }
     }
     out.extend_from_slice(&digits[i..]);
@@ -198,7 +217,10 @@ pub(crate) fn u128_value(out: &mut Vec<u8>, mut v: u128) {
 
 /// Appends a signed integer in decimal.
 pub(crate) fn i64_value(out: &mut Vec<u8>, v: i64) {
-    i128_value(out, v as i128);
+    if v < 0 {
+        out.push(b'-');
+    }
+    u64_value(out, v.unsigned_abs());
 }
 
 /// Appends a signed 128-bit integer in decimal.
@@ -230,18 +252,24 @@ pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
 /// `m / 10^k == v` means the decimal text parses back to `v` bit for bit.
 fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
-    const MAX_EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    const POW10_INT: [u64; 5] = [1, 10, 100, 1000, 10000];
+    const MAX_EXACT: u64 = 1 << 53;
     let a = v.abs();
     for (k, &scale) in POW10.iter().enumerate() {
-        let m = (a * scale).round();
+        let x = a * scale;
+        if x >= MAX_EXACT as f64 {
+            return false;
+        }
+        // Rounded to the nearest integer (a cast truncates); the check below is exact anyway.
+        let m = (x + 0.5) as u64;
         if m >= MAX_EXACT {
             return false;
         }
-        if m / scale == a {
+        if m as f64 / scale == a {
             if v.is_sign_negative() {
                 out.push(b'-');
             }
-            let (m, pow) = (m as u64, 10u64.pow(k as u32));
+            let pow = POW10_INT[k];
             u64_value(out, m / pow);
             out.push(b'.');
             if k == 0 {
@@ -324,7 +352,8 @@ pub(crate) fn datetime_prefix(secs: u64) -> [u8; 19] {
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
     secs: Option<u64>,
-    prefix: [u8; 19],
+    /// `"YYYY-MM-DDTHH:MM:SS.000000Z"` for `secs`; the micro digits are filled per line.
+    stamp: [u8; 29],
 }
 
 impl Clock {
@@ -335,19 +364,22 @@ impl Clock {
         let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
         let secs = since.as_secs();
         if self.secs != Some(secs) {
-            self.prefix = datetime_prefix(secs);
+            self.stamp[0] = b'"';
+            self.stamp[1..20].copy_from_slice(&datetime_prefix(secs));
+            self.stamp[20] = b'.';
+            self.stamp[27..].copy_from_slice(b"Z\"");
             self.secs = Some(secs);
         }
-        let micros = since.subsec_micros();
-        let mut frac = [b'.', 0, 0, 0, 0, 0, 0, b'Z', b'"'];
-        let mut v = micros;
-        for slot in frac[1..7].iter_mut().rev() {
-            *slot = b'0' + (v % 10) as u8;
-            v /= 10;
+        let micros = since.subsec_micros() as usize;
+        let (high, low) = (micros / 10_000, micros % 10_000);
+        let (mid, low) = (low / 100, low % 100);
+        // Copy first, then patch the digits in place (no store to the cache re-read at once).
+        let start = out.len();
+        out.extend_from_slice(&self.stamp);
+        let stamp = &mut out[start..];
+        for (at, pair) in [(21, high), (23, mid), (25, low)] {
+            stamp[at..at + 2].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
         }
-        out.push(b'"');
-        out.extend_from_slice(&self.prefix);
-        out.extend_from_slice(&frac);
     }
 }
 

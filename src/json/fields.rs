@@ -61,11 +61,18 @@ struct KeyPos {
 
 /// A buffer of `,"key":value` entries with an index of their keys, so that a key is written at
 /// most once. Reused (cleared, not freed) for lines; owned per span for span fields.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Fields {
     /// The bytes. For a line, the header precedes the entries.
     pub(crate) buf: Vec<u8>,
     keys: Vec<KeyPos>,
+    /// One bit per key, chosen by its fingerprint: a key whose bit is clear is absent.
+    mask: u64,
+}
+
+/// The bit of [`Fields::mask`] for a key fingerprint.
+fn mask_bit(hash: u64) -> u64 {
+    1 << (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 /// A cheap fingerprint of an escaped key (its length, first and last eight bytes): equal keys
@@ -86,6 +93,7 @@ impl Fields {
         Self {
             buf: Vec::with_capacity(bytes),
             keys: Vec::with_capacity(32),
+            mask: 0,
         }
     }
 
@@ -93,6 +101,7 @@ impl Fields {
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.keys.clear();
+        self.mask = 0;
     }
 
     /// Whether there is no entry.
@@ -107,9 +116,10 @@ impl Fields {
 
     /// Whether the escaped key in `bytes` is already present, given its hash.
     fn contains(&self, hash: u64, key: &[u8]) -> bool {
-        self.keys.iter().any(|k| {
-            k.hash == hash && &self.buf[k.key as usize..(k.key + k.key_len) as usize] == key
-        })
+        self.mask & mask_bit(hash) != 0
+            && self.keys.iter().any(|k| {
+                k.hash == hash && &self.buf[k.key as usize..(k.key + k.key_len) as usize] == key
+            })
     }
 
     /// Writes `,"<prefix><name>":` and records the key; if the key is already present, writes
@@ -135,6 +145,7 @@ impl Fields {
             return false;
         }
         self.buf.extend_from_slice(b"\":");
+        self.mask |= mask_bit(hash);
         self.keys.push(KeyPos {
             hash,
             entry: entry as u32,
@@ -160,11 +171,13 @@ impl Fields {
         let key_of = |pos: &KeyPos| &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
         // Usually no key is present yet: then the entries go in one copy.
         if other.keys.first().is_some_and(|first| first.entry == 0)
-            && other
-                .keys
-                .iter()
-                .all(|pos| !self.contains(pos.hash, key_of(pos)))
+            && (self.mask & other.mask == 0
+                || other
+                    .keys
+                    .iter()
+                    .all(|pos| !self.contains(pos.hash, key_of(pos))))
         {
+            self.mask |= other.mask;
             let base = self.buf.len() as u32;
             self.buf.extend_from_slice(&other.buf);
             self.keys.extend(other.keys.iter().map(|pos| KeyPos {
@@ -181,6 +194,7 @@ impl Fields {
             }
             let range = other.entry_range(i);
             let entry = self.buf.len();
+            self.mask |= mask_bit(pos.hash);
             self.buf.extend_from_slice(&other.buf[range.clone()]);
             self.keys.push(KeyPos {
                 hash: pos.hash,
@@ -316,8 +330,11 @@ impl FieldVisitor<'_> {
             Mode::EventFields | Mode::SpanFields => {}
         }
         let (slot, mut decision) = self.keys.decide(name, self.config);
+        let known = decision.hash.is_some();
         let written = self.out.begin_entry(&mut decision, name);
-        self.keys.store(slot, name, self.config, decision);
+        if !known {
+            self.keys.store(slot, name, self.config, decision);
+        }
         match (written, decision.sensitive) {
             (false, _) => Plan::Skip,
             (true, true) => Plan::Redact,

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
@@ -15,6 +16,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::encode::{self, Clock};
 use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
+use super::spans::{self, SpanCache, SpanNode};
 use crate::redact::Redactor;
 
 /// The default cap on one string value, in bytes: 16 KiB.
@@ -59,6 +61,8 @@ pub struct JsonLayer<W> {
     /// The rendered static entries, `,"service":"…",…`, copied at the end of every line.
     statics: Vec<u8>,
     dropped: Option<DroppedLines>,
+    /// Identifies this layer in the per-thread [`SpanCache`].
+    id: u64,
 }
 
 /// The counter of a lossy writer and how much of it was already reported.
@@ -106,6 +110,7 @@ where
             extra_statics: Vec::new(),
             statics: Vec::new(),
             dropped: None,
+            id: next_config_id(),
         }
     }
 }
@@ -264,9 +269,10 @@ impl<W> JsonLayer<W> {
     }
 }
 
-/// A span's fields, rendered once as `,"key":value` entries, kept in the span's extensions.
+/// A span's fields, rendered once as `,"key":value` entries, with those of its ancestors,
+/// kept in the span's extensions.
 #[derive(Debug)]
-struct SpanFields(Fields);
+struct SpanFields(Arc<SpanNode>);
 
 /// The per-thread reused state: the line, the scratch text and the date cache.
 #[derive(Debug, Default)]
@@ -275,6 +281,9 @@ struct Scratch {
     text: String,
     clock: Clock,
     keys: KeyCache,
+    spans: Option<SpanCache>,
+    /// The layer and the thread's epoch at which no span was current.
+    outside: Option<(u64, u64)>,
 }
 
 thread_local! {
@@ -283,6 +292,8 @@ thread_local! {
         text: String::with_capacity(256),
         clock: Clock::default(),
         keys: KeyCache::default(),
+        spans: None,
+        outside: None,
     });
 }
 
@@ -357,14 +368,62 @@ where
             visitor.mode = Mode::EventFields;
             event.record(&mut visitor);
         }
-        if let Some(scope) = ctx.event_scope(event) {
-            for span in scope {
-                if let Some(fields) = span.extensions().get::<SpanFields>() {
-                    scratch.line.extend_from(&fields.0);
-                }
+        if self.span_chain(scratch, event, ctx) {
+            if let Some(spans) = &scratch.spans {
+                scratch.line.extend_from(spans.chain());
             }
         }
         self.finish_line(&mut scratch.line.buf);
+    }
+
+    /// Puts the chain of the event's innermost span in `scratch.spans`; `false` when the
+    /// event is in no span. The registry is asked only when the span differs from the last
+    /// event's on this thread, and which span is current only after a span was entered or
+    /// exited.
+    fn span_chain<S>(&self, scratch: &mut Scratch, event: &Event<'_>, ctx: &Context<'_, S>) -> bool
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        if event.is_root() {
+            return false;
+        }
+        let current;
+        let (id, epoch) = if event.is_contextual() {
+            let epoch = spans::epoch();
+            if let Some(epoch) = epoch {
+                if scratch.outside == Some((self.id, epoch)) {
+                    return false;
+                }
+                if SpanCache::hit_current(&mut scratch.spans, self.id, epoch) {
+                    return true;
+                }
+            }
+            current = ctx.current_span();
+            let Some(id) = current.id() else {
+                scratch.outside = epoch.map(|epoch| (self.id, epoch));
+                return false;
+            };
+            (id, epoch)
+        } else {
+            let Some(id) = event.parent() else {
+                return false;
+            };
+            (id, None)
+        };
+        if SpanCache::hit(&mut scratch.spans, self.id, id, epoch) {
+            return true;
+        }
+        // The innermost span this layer sees (per-layer filters may hide the current one).
+        let Some(span) = ctx.event_span(event) else {
+            return false;
+        };
+        let Some(node) = span.extensions().get::<SpanFields>().map(|f| f.0.clone()) else {
+            scratch.spans = None;
+            return false;
+        };
+        let reuse = (span.id() == *id).then_some(id);
+        SpanCache::fill(&mut scratch.spans, self.id, reuse, epoch, &node);
+        true
     }
 
     /// Appends the static fields and `}\n`.
@@ -435,14 +494,18 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let fields = self.render_span_fields(|visitor| attrs.record(visitor));
-        if fields.is_empty() {
+        // Several JSON layers on one registry share the fields rendered by the first.
+        if span.extensions().get::<SpanFields>().is_some() {
             return;
         }
+        let fields = self.render_span_fields(|visitor| attrs.record(visitor));
+        let parent = span
+            .parent()
+            .and_then(|parent| parent.extensions().get::<SpanFields>().map(|f| f.0.clone()));
+        let node = SpanNode::new(parent, fields);
         let mut extensions = span.extensions_mut();
-        // Several JSON layers on one registry share the fields rendered by the first.
         if extensions.get_mut::<SpanFields>().is_none() {
-            extensions.insert(SpanFields(fields));
+            extensions.insert(SpanFields(Arc::new(node)));
         }
     }
 
@@ -450,18 +513,29 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let mut recorded = self.render_span_fields(|visitor| values.record(visitor));
+        let recorded = self.render_span_fields(|visitor| values.record(visitor));
         if recorded.is_empty() {
             return;
         }
-        let mut extensions = span.extensions_mut();
-        match extensions.get_mut::<SpanFields>() {
-            // The new values first, then the old entries whose keys were not recorded again.
-            Some(existing) => {
-                recorded.extend_from(&existing.0);
-                existing.0 = recorded;
+        // The new values first, then the old entries whose keys were not recorded again.
+        if let Some(node) = span.extensions().get::<SpanFields>() {
+            node.0.record(recorded);
+        }
+    }
+
+    fn on_enter(&self, _: &span::Id, _: Context<'_, S>) {
+        spans::bump_epoch();
+    }
+
+    fn on_exit(&self, _: &span::Id, _: Context<'_, S>) {
+        spans::bump_epoch();
+    }
+
+    fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(&id) {
+            if let Some(node) = span.extensions().get::<SpanFields>() {
+                node.0.close();
             }
-            None => extensions.insert(SpanFields(recorded)),
         }
     }
 

@@ -91,7 +91,10 @@
 //!
 //! Span fields are rendered to JSON once, when the span is created or a field is recorded
 //! (`Span::record` replaces the key), and the bytes are kept in the span's registry
-//! extensions; an event copies them. Each line is built in a per-thread buffer that is
+//! extensions, already joined with those of its ancestors (inner keys winning): an event
+//! copies one slice, from its innermost span. A thread remembers the span of its last event,
+//! so the next event in the same span, with no span entered or exited in between, skips the
+//! registry; a record on any span of the chain is seen by the next event. Each line is built in a per-thread buffer that is
 //! reused, and written with a single `write_all`, so lines from several threads never
 //! interleave with a writer that writes each call whole (stdout, the non-blocking writer, a
 //! file in append mode). In steady state an event allocates nothing (a test with a counting
@@ -107,5 +110,6 @@
 mod encode;
 mod fields;
 mod layer;
+mod spans;
 
 pub use layer::{DEFAULT_MAX_VALUE_LEN, DROPPED_LINES_TARGET, JsonLayer};
