@@ -97,6 +97,19 @@ impl Fields {
         }
     }
 
+    /// `first`, then the entries of `then` whose keys `first` lacks, allocated once at the
+    /// size they need.
+    pub(crate) fn joined(first: &Fields, then: &Fields) -> Self {
+        let mut joined = Self {
+            buf: Vec::with_capacity(first.buf.len() + then.buf.len()),
+            keys: Vec::with_capacity(first.keys.len() + then.keys.len()),
+            mask: 0,
+        };
+        joined.extend_from(first);
+        joined.extend_from(then);
+        joined
+    }
+
     /// Empties the buffer and the key index, keeping their capacity.
     pub(crate) fn clear(&mut self) {
         self.buf.clear();

@@ -278,6 +278,8 @@ struct SpanFields(Arc<SpanNode>);
 #[derive(Debug, Default)]
 struct Scratch {
     line: Fields,
+    /// Where a span's fields are rendered before being copied out at their exact size.
+    span: Fields,
     text: String,
     clock: Clock,
     keys: KeyCache,
@@ -289,6 +291,7 @@ struct Scratch {
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
         line: Fields::with_capacity(1024),
+        span: Fields::with_capacity(256),
         text: String::with_capacity(256),
         clock: Clock::default(),
         keys: KeyCache::default(),
@@ -308,6 +311,9 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
             }
             if scratch.line.capacity() > KEEP_CAPACITY {
                 scratch.line = Fields::default();
+            }
+            if scratch.span.capacity() > KEEP_CAPACITY {
+                scratch.span = Fields::default();
             }
             if scratch.text.capacity() > KEEP_CAPACITY {
                 scratch.text = String::new();
@@ -471,8 +477,11 @@ where
     fn render_span_fields(&self, record: impl FnOnce(&mut FieldVisitor<'_>)) -> Fields {
         let mut fields = Fields::default();
         with_scratch(|scratch| {
+            // Rendered in the reused buffer, then copied once at its exact size: a growing
+            // `Vec` would allocate at every doubling.
+            scratch.span.clear();
             let mut visitor = FieldVisitor {
-                out: &mut fields,
+                out: &mut scratch.span,
                 text: &mut scratch.text,
                 keys: &mut scratch.keys,
                 config: &self.config,
@@ -480,6 +489,7 @@ where
                 message_pending: false,
             };
             record(&mut visitor);
+            fields = scratch.span.clone();
         });
         fields
     }

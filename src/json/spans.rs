@@ -19,8 +19,8 @@ use super::fields::Fields;
 pub(crate) struct SpanNode {
     /// The node of the parent span, if any.
     parent: Option<Arc<SpanNode>>,
-    /// The span's own entries, `,"key":value`.
-    own: Mutex<Fields>,
+    /// The span's own entries, `,"key":value` (shared with the chain of a root span).
+    own: Mutex<Arc<Fields>>,
     /// Bumped after each `Span::record` on this span.
     version: AtomicU64,
     /// The chain and the stamp (sum of versions) it was built at.
@@ -32,12 +32,13 @@ pub(crate) struct SpanNode {
 impl SpanNode {
     /// A node with its fields `own`, below `parent`, its chain built now.
     pub(crate) fn new(parent: Option<Arc<SpanNode>>, own: Fields) -> Self {
+        let own = Arc::new(own);
         let (stamp, chain) = match &parent {
             Some(parent) => {
                 let (stamp, above) = parent.chain();
                 (stamp, concat(&own, &above))
             }
-            None => (0, Arc::new(own.clone())),
+            None => (0, Arc::clone(&own)),
         };
         Self {
             parent,
@@ -69,7 +70,7 @@ impl SpanNode {
             let own = self.own.lock().unwrap_or_else(PoisonError::into_inner);
             let chain = match &self.parent {
                 Some(parent) => concat(&own, &parent.chain().1),
-                None => Arc::new(own.clone()),
+                None => Arc::clone(&own),
             };
             *slot = (stamp, chain);
         }
@@ -82,7 +83,7 @@ impl SpanNode {
         {
             let mut own = self.own.lock().unwrap_or_else(PoisonError::into_inner);
             recorded.extend_from(&own);
-            *own = recorded;
+            *own = Arc::new(recorded);
         }
         self.version.fetch_add(1, Ordering::Release);
     }
@@ -95,13 +96,14 @@ impl SpanNode {
 
 /// `own` then the entries of `above` whose keys `own` lacks; `above` itself when `own` is
 /// empty.
-fn concat(own: &Fields, above: &Arc<Fields>) -> Arc<Fields> {
+fn concat(own: &Arc<Fields>, above: &Arc<Fields>) -> Arc<Fields> {
     if own.is_empty() {
         return above.clone();
     }
-    let mut chain = own.clone();
-    chain.extend_from(above);
-    Arc::new(chain)
+    if above.is_empty() {
+        return own.clone();
+    }
+    Arc::new(Fields::joined(own, above))
 }
 
 thread_local! {
