@@ -8,9 +8,9 @@ use http_observability::redact::Sensitive;
 use serde_json::{Value, json};
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 
-mod json_support;
+mod support;
 
-use json_support::Capture;
+use support::Capture;
 
 /// Runs `f` with a JSON layer (configured by `configure`) writing to a capture.
 fn capture_with(
@@ -101,7 +101,7 @@ fn golden_line_of_the_benchmark_event() {
             );
         },
     );
-    let lines = capture.lines();
+    let lines = capture.raw_lines();
     assert_eq!(lines.len(), 1);
     assert_eq!(
         fixed_timestamp(&lines[0]),
@@ -124,7 +124,7 @@ fn event_fields_beat_inner_spans_which_beat_outer_spans() {
         let _inner = inner.enter();
         tracing::info!(c = "event", "hi");
     });
-    let lines = capture.lines();
+    let lines = capture.raw_lines();
     assert_eq!(
         keys_in_order(&lines[0])[4..],
         ["c", "b", "a"].map(String::from)
@@ -151,7 +151,7 @@ fn request_id_repeated_as_an_event_field_comes_out_once() {
             "request completed"
         );
     });
-    let line = &capture.lines()[0];
+    let line = &capture.raw_lines()[0];
     assert_eq!(line.matches("\"request_id\"").count(), 1, "{line}");
     assert_eq!(line.matches("\"http.request.method\"").count(), 1, "{line}");
     let keys = keys_in_order(line);
@@ -238,7 +238,7 @@ fn sensitive_fields_and_url_passwords_are_redacted() {
     assert_eq!(line["upstream"], "https://bob:***@api.example.com/v1?q=1");
     assert_eq!(line["debugged"], "\"redis://:***@cache:6379\"");
     assert_eq!(line["message"], "connecting to amqp://guest:***@mq:5672/");
-    let raw = &capture.lines()[0];
+    let raw = &capture.raw_lines()[0];
     for secret in ["hunter2", "s3cret", ":pw@", "guest@", "4111", "1234"] {
         assert!(!raw.contains(secret), "{secret} in {raw}");
     }
@@ -277,7 +277,7 @@ fn span_record_replaces_and_fills_empty_fields() {
         span.record("status", 204);
         tracing::info!("after");
     });
-    let lines = capture.lines();
+    let lines = capture.raw_lines();
     let before: Value = serde_json::from_str(&lines[0]).unwrap();
     let after: Value = serde_json::from_str(&lines[1]).unwrap();
     assert_eq!(before["status"], 0);
@@ -307,7 +307,7 @@ fn a_record_on_an_outer_span_reaches_events_in_existing_inner_spans() {
         inner.record("doc_id", 8);
         tracing::info!("last");
     });
-    let lines = capture.json();
+    let lines = capture.lines();
     assert_eq!(lines[0]["status"], 0);
     assert!(lines[0].get("user").is_none());
     assert_eq!(lines[1]["status"], 200);
@@ -316,7 +316,7 @@ fn a_record_on_an_outer_span_reaches_events_in_existing_inner_spans() {
     assert_eq!(lines[2]["user"], "alice");
     assert_eq!(lines[3]["status"], 201);
     assert_eq!(lines[3]["doc_id"], 8);
-    for line in capture.lines() {
+    for line in capture.raw_lines() {
         assert!(line.matches("\"status\"").count() <= 1, "{line}");
     }
 }
@@ -334,7 +334,7 @@ fn a_span_reusing_the_id_of_a_closed_one_has_only_its_own_fields() {
             tracing::info!(i);
         }
     });
-    for (i, line) in capture.json().iter().enumerate() {
+    for (i, line) in capture.lines().iter().enumerate() {
         let (mine, other) = if i % 2 == 0 {
             ("even", "odd")
         } else {
@@ -365,11 +365,11 @@ fn two_subscribers_on_one_thread_keep_their_spans_apart() {
         tracing::dispatcher::with_default(&a, || span_a.in_scope(|| tracing::info!("in a")));
         tracing::dispatcher::with_default(&b, || span_b.in_scope(|| tracing::info!("in b")));
     }
-    assert_eq!((first.lines().len(), second.lines().len()), (2, 2));
-    for line in first.json() {
+    assert_eq!((first.raw_lines().len(), second.raw_lines().len()), (2, 2));
+    for line in first.lines() {
         assert_eq!(line["from"], "a");
     }
-    for line in second.json() {
+    for line in second.lines() {
         assert_eq!(line["from"], "b");
     }
 }
@@ -397,7 +397,7 @@ fn entering_and_leaving_spans_changes_the_fields_of_the_next_event() {
         (None, None),
         (Some(1), Some(2)),
     ];
-    let lines = capture.json();
+    let lines = capture.lines();
     assert_eq!(lines.len(), expected.len());
     for (line, (a, b)) in lines.iter().zip(expected) {
         assert_eq!(line["a"].as_i64(), a, "{line}");
@@ -426,7 +426,7 @@ fn spans_hidden_by_a_per_layer_filter_are_skipped() {
             tracing::info!("in hidden again");
         });
     });
-    let lines = capture.json();
+    let lines = capture.lines();
     assert_eq!(lines.len(), 4);
     let expected = [
         (Some(1), None),
@@ -453,7 +453,7 @@ fn explicit_parents_and_root_events() {
         tracing::info!(parent: None, "root");
         tracing::info!("contextual again");
     });
-    let lines = capture.json();
+    let lines = capture.lines();
     assert_eq!(lines[0]["a"], 1);
     assert!(lines[0].get("b").is_none());
     assert_eq!((&lines[1]["b"], &lines[1]["c"]), (&json!(2), &json!(3)));
@@ -490,7 +490,7 @@ fn values_of_every_type() {
             ctrl = "a\"b\\c\n\t\u{1}\u{2028}\u{2029}𝄞",
         );
     });
-    let raw = &capture.lines()[0];
+    let raw = &capture.raw_lines()[0];
     assert!(
         raw.contains(r#""u128v":340282366920938463463374607431768211455"#),
         "{raw}"
@@ -554,7 +554,7 @@ fn message_only_in_the_message_key_and_non_string_messages() {
         tracing::event!(tracing::Level::INFO, message = f64::NAN);
         tracing::info!(a = 1);
     });
-    let lines = capture.json();
+    let lines = capture.lines();
     assert_eq!(
         lines[0],
         json!({"timestamp": lines[0]["timestamp"], "level": "INFO", "target": "json_format", "message": "42", "a": 1})
@@ -629,7 +629,7 @@ fn eight_threads_never_interleave_inside_a_line() {
     for thread in threads {
         thread.join().expect("thread");
     }
-    let lines = capture.json();
+    let lines = capture.lines();
     assert_eq!(lines.len(), 8 * 200);
     let mut seen = std::collections::HashSet::new();
     for line in &lines {

@@ -3,9 +3,9 @@
 
 use http_observability::{Init, InitError};
 
-mod json_support;
+mod support;
 
-use json_support::Capture;
+use support::Capture;
 
 #[test]
 fn installs_once_and_logs_panics_as_json() {
@@ -34,7 +34,7 @@ fn installs_once_and_logs_panics_as_json() {
 
     // Start-up lines (with the `sentry` feature: "Sentry reporting is off") aside.
     let lines: Vec<_> = capture
-        .json()
+        .lines()
         .into_iter()
         .filter(|line| line["target"] != "http_observability::sentry")
         .collect();

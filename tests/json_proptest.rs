@@ -12,9 +12,9 @@ use tracing::field::{FieldSet, Value as TracingValue};
 use tracing::{Event, Level, Metadata, metadata::Kind, subscriber::Interest};
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 
-mod json_support;
+mod support;
 
-use json_support::Capture;
+use support::Capture;
 
 /// Runs `f` under a JSON layer and returns the one line it wrote, raw.
 fn one_line(f: impl FnOnce()) -> String {
@@ -24,7 +24,7 @@ fn one_line(f: impl FnOnce()) -> String {
         .with(JsonLayer::new(capture.clone()).service("svc"));
     tracing::subscriber::with_default(subscriber, f);
     // `lines` checks that each write is exactly one line.
-    let mut lines = capture.lines();
+    let mut lines = capture.raw_lines();
     assert_eq!(lines.len(), 1, "exactly one line: {lines:?}");
     lines.remove(0)
 }

@@ -9,26 +9,45 @@ use serde_json::Value;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
-/// A `MakeWriter` that keeps every byte written, for tests to parse.
+/// A `MakeWriter` that keeps every write, for tests to parse.
 #[derive(Clone, Default)]
-pub struct Capture(Arc<Mutex<Vec<u8>>>);
+pub struct Capture(Arc<Mutex<Vec<Vec<u8>>>>);
 
 impl Capture {
+    /// Every line written so far, as text, checking that each write was exactly one whole line.
+    pub fn raw_lines(&self) -> Vec<String> {
+        let writes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        writes
+            .iter()
+            .map(|write| {
+                let line = String::from_utf8(write.clone()).expect("UTF-8 line");
+                assert!(line.ends_with('\n'), "one write per line: {line:?}");
+                assert_eq!(
+                    line.matches('\n').count(),
+                    1,
+                    "one line per write: {line:?}"
+                );
+                line
+            })
+            .collect()
+    }
+
     /// Every line written so far, each parsed as one JSON object (panics on a line that is not).
     pub fn lines(&self) -> Vec<Value> {
-        let bytes = self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        String::from_utf8(bytes)
-            .expect("log output is UTF-8")
-            .lines()
+        self.raw_lines()
+            .iter()
             .map(|line| {
                 serde_json::from_str(line)
                     .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
             })
             .collect()
+    }
+
+    /// The only line written so far (panics if there is not exactly one).
+    pub fn one(&self) -> Value {
+        let mut lines = self.lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        lines.remove(0)
     }
 
     /// The lines that carry `request_id` = `id`.
@@ -49,14 +68,14 @@ impl Capture {
 }
 
 /// The writer handed out by [`Capture`].
-pub struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+pub struct CaptureWriter(Arc<Mutex<Vec<Vec<u8>>>>);
 
 impl Write for CaptureWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
+            .push(buf.to_vec());
         Ok(buf.len())
     }
 
