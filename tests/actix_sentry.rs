@@ -142,23 +142,13 @@ fn request_id(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-/// The events of request `id`, after flushing; waits a little for the receiver's threads.
-fn events_of(setup: &Setup, id: &str) -> Vec<Value> {
-    setup.flush();
-    setup
-        .receiver
-        .as_ref()
-        .unwrap()
-        .events_for(id, Duration::from_secs(2))
-}
-
 /// Sends a GET to `path`, checks its status, and returns its one event (exactly one must
 /// arrive) and its request ID.
 async fn the_one_event(path: &str, expected_status: u16) -> (Value, String) {
     let (setup, addr) = setup();
     let (status, id) = get(addr, path).await;
     assert_eq!(status, expected_status, "{path}");
-    let mut events = events_of(setup, &id);
+    let mut events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(
         events.len(),
         1,
@@ -203,7 +193,7 @@ async fn a_panic_is_one_event_with_message_backtrace_and_request_id() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["request_id"], id.as_str());
 
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(
         events.len(),
         1,
@@ -260,12 +250,7 @@ async fn a_successful_request_sends_nothing() {
     let (setup, addr) = setup();
     let (status, id) = get(addr, "/ok").await;
     assert_eq!(status, 200);
-    setup.flush();
-    let events = setup
-        .receiver
-        .as_ref()
-        .unwrap()
-        .events_for(&id, Duration::from_millis(200));
+    let events = setup.events_of(&id, Duration::from_millis(200));
     assert!(events.is_empty(), "{events:#?}");
 }
 
@@ -284,7 +269,7 @@ async fn secrets_appear_nowhere_in_what_is_sent() {
         .unwrap();
     assert_eq!(response.status(), 500);
     let id = request_id(&response);
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(events.len(), 1, "{events:#?}");
     // The event did carry the request and the fields, scrubbed.
     let event = &events[0];

@@ -25,22 +25,12 @@ async fn get(setup: &Setup, path: &str) -> (u16, String) {
     (response.status().as_u16(), id)
 }
 
-/// The events of request `id`, after flushing; waits a little for the receiver's threads.
-fn events_of(setup: &Setup, id: &str) -> Vec<Value> {
-    setup.flush();
-    setup
-        .receiver
-        .as_ref()
-        .unwrap()
-        .events_for(id, Duration::from_secs(2))
-}
-
 #[tokio::test]
 async fn error_event_has_request_id_release_environment_and_chain() {
     let setup = setup();
     let (status, id) = get(setup, "/error?page=2").await;
     assert_eq!(status, 500);
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(
         events.len(),
         1,
@@ -98,7 +88,7 @@ async fn a_panic_is_one_event_with_message_backtrace_and_request_id() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["request_id"], id.as_str());
 
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(
         events.len(),
         1,
@@ -119,7 +109,7 @@ async fn several_errors_in_one_request_are_one_event() {
     let setup = setup();
     let (status, id) = get(setup, "/twice").await;
     assert_eq!(status, 500);
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["message"], "first failure");
     let crumbs = events[0]["breadcrumbs"]["values"].as_array();
@@ -132,7 +122,7 @@ async fn a_5xx_without_any_log_is_one_event() {
     let setup = setup();
     let (status, id) = get(setup, "/unavailable").await;
     assert_eq!(status, 503);
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(
         events[0]["message"],
@@ -146,7 +136,7 @@ async fn the_transaction_is_the_route_not_the_path() {
     let setup = setup();
     let (status, id) = get(setup, "/items/8812").await;
     assert_eq!(status, 502);
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["transaction"], "GET /items/{id}");
 }
@@ -156,12 +146,7 @@ async fn a_successful_request_sends_nothing() {
     let setup = setup();
     let (status, id) = get(setup, "/ok").await;
     assert_eq!(status, 200);
-    setup.flush();
-    let events = setup
-        .receiver
-        .as_ref()
-        .unwrap()
-        .events_for(&id, Duration::from_millis(200));
+    let events = setup.events_of(&id, Duration::from_millis(200));
     assert!(events.is_empty(), "{events:#?}");
 }
 
@@ -183,7 +168,7 @@ async fn secrets_appear_nowhere_in_what_is_sent() {
         .to_str()
         .unwrap()
         .to_owned();
-    let events = events_of(setup, &id);
+    let events = setup.events_of(&id, Duration::from_secs(2));
     assert_eq!(events.len(), 1);
     // The event did carry the request and the fields, scrubbed.
     let event = &events[0];

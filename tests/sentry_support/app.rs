@@ -38,6 +38,16 @@ impl Setup {
         }
     }
 
+    /// The events of request `id`, after flushing, waiting up to `wait` for the receiver's
+    /// threads.
+    pub fn events_of(&self, id: &str, wait: Duration) -> Vec<serde_json::Value> {
+        self.flush();
+        self.receiver
+            .as_ref()
+            .expect("this setup has a receiver")
+            .events_for(id, wait)
+    }
+
     /// The base URL of the test application.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.app)
