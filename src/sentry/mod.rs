@@ -73,9 +73,10 @@
 //!
 //! # Cost
 //!
-//! A request that sends nothing pays for its hub and one event processor holding refcounted
-//! clones of its ID, route, method, URI and headers; the tag, the transaction name and the
-//! request context are built only for an event that is sent.
+//! A request that sends nothing pays for its hub and one event processor holding clones of
+//! its ID, route, method, URI and header map (refcounted, except the map's own tables); the
+//! tag, the transaction name and the request context are built only for an event that is
+//! sent.
 
 /// The `tracing` target of the crate's own lines about Sentry (on, off, events lost). They
 /// never feed Sentry.
