@@ -61,7 +61,7 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
     ) -> Self {
         let Resolution { id, rejected } = resolution;
         let span = request_span::open(&id, line.method(), line.route());
-        let report = RequestReport::start(line.method(), &id, line.route());
+        let report = RequestReport::start(&id);
         let access = AccessLog::start(id, line, start);
         let state = span.in_scope(|| {
             report.run(|| {
@@ -114,7 +114,8 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
     }
 }
 
-// Sentry: with the feature, the request's hub (src/sentry/request.rs); without it, a no-op twin
+// Sentry: with the feature, the request's hub (src/sentry/request.rs), described by the adapter
+// inside `call`; without it, a no-op twin
 // of the same shape, so the lifecycle above is written once.
 #[cfg(feature = "sentry")]
 pub(crate) use crate::sentry::request::RequestReport;
@@ -132,7 +133,7 @@ mod no_sentry {
     pub(crate) struct RequestReport;
 
     impl RequestReport {
-        pub(crate) fn start(_method: &str, _id: &RequestId, _route: Option<&str>) -> Self {
+        pub(crate) fn start(_id: &RequestId) -> Self {
             Self
         }
 

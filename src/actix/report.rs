@@ -1,7 +1,8 @@
-//! What the actix-web adapter hands to Sentry, with the `sentry` feature: the request context
-//! (sentry-tower's `SentryHttpLayer` gives it on the tower side) and the error behind a 5xx.
-//! The hub, the `request_id` tag, the transaction and the one-event rule come from the shared
-//! lifecycle ([`InFlight`](crate::in_flight::InFlight)). Without the feature, no-ops.
+//! What the actix-web adapter hands to Sentry, with the `sentry` feature: the request's parts,
+//! from which the shared lifecycle describes its events (sentry-tower's `SentryHttpLayer`
+//! gives them on the tower side), and the error behind a 5xx. The hub, the `request_id` tag,
+//! the transaction and the one-event rule come from the shared lifecycle
+//! ([`InFlight`](crate::in_flight::InFlight)). Without the feature, no-ops.
 
 use actix_web::Error;
 use actix_web::dev::ServiceRequest;
@@ -9,21 +10,57 @@ use actix_web::http::StatusCode;
 
 use crate::in_flight::RequestReport;
 
-/// Adds the request (method, URL, headers) to the events of `report`'s request.
+/// Hands the request's parts to `report`, for its events. Only with a client bound are they
+/// cloned: the method, URI and headers (refcounted values), the route, and the scheme and host
+/// as actix-web's connection info tells them.
 #[cfg(feature = "sentry")]
 pub(super) fn describe(report: &RequestReport, request: &ServiceRequest) {
-    if !report.is_on() {
-        return;
-    }
-    let url = {
-        let info = request.connection_info();
-        format!("{}://{}{}", info.scheme(), info.host(), request.uri())
-    };
-    let headers = request.headers().iter().map(|(name, value)| {
-        let text = value.to_str().unwrap_or_default();
-        (name.as_str(), text, value.is_sensitive())
+    report.describe(|| {
+        let origin = {
+            let info = request.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        };
+        ActixParts {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            headers: request.headers().clone(),
+            origin,
+            route: request.match_pattern(),
+        }
     });
-    report.describe(request.method().as_str(), &url, headers);
+}
+
+/// The parts of an actix-web (`http` 0.2) request an event shows.
+#[cfg(feature = "sentry")]
+struct ActixParts {
+    method: actix_web::http::Method,
+    uri: actix_web::http::Uri,
+    headers: actix_web::http::header::HeaderMap,
+    /// `scheme://host`.
+    origin: String,
+    route: Option<String>,
+}
+
+#[cfg(feature = "sentry")]
+impl crate::sentry::request::RequestParts for ActixParts {
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn route(&self) -> Option<&str> {
+        self.route.as_deref()
+    }
+
+    fn url(&self) -> Option<String> {
+        Some(format!("{}{}", self.origin, self.uri))
+    }
+
+    fn headers(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.headers.iter().map(|(name, value)| {
+            let text = value.to_str().unwrap_or_default();
+            (name.as_str(), text, value.is_sensitive())
+        })
+    }
 }
 
 /// Reports `error`, when the response is a 5xx, as the request's one event (unless it sent one

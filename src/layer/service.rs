@@ -104,13 +104,13 @@ where
     }
 }
 
-/// The inner service's future: wrapped by sentry-tower's `SentryHttpLayer` (request context,
-/// transaction) with the `sentry` feature, as it is without.
+/// The inner service's future: with the `sentry` feature, wrapped by sentry-tower's
+/// `SentryHttpLayer` (the transaction) when performance tracing is on; as it is otherwise.
 #[cfg(feature = "sentry")]
 pub(crate) type InnerFuture<F> = crate::sentry::request::HttpFuture<F>;
 
-/// The inner service's future: wrapped by sentry-tower's `SentryHttpLayer` (request context,
-/// transaction) with the `sentry` feature, as it is without.
+/// The inner service's future: with the `sentry` feature, wrapped by sentry-tower's
+/// `SentryHttpLayer` (the transaction) when performance tracing is on; as it is otherwise.
 #[cfg(not(feature = "sentry"))]
 pub(crate) type InnerFuture<F> = F;
 

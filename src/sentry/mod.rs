@@ -66,8 +66,17 @@
 //! # Layer order
 //!
 //! Nothing to order: [`ObservabilityLayer`](crate::ObservabilityLayer) binds the request's hub
-//! and adds sentry-tower's request context inside itself. Do not add sentry-tower's layers as
-//! well.
+//! (sentry-tower's hub per request) and adds the request context inside itself, and with
+//! performance tracing on (`SENTRY_TRACES_SAMPLE_RATE` above 0) wraps sentry-tower's
+//! `SentryHttpLayer` around your service to start the request's transaction. Do not add
+//! sentry-tower's layers as well.
+//!
+//! # Cost
+//!
+//! A request that sends nothing pays for its hub and one event processor holding clones of
+//! its ID, route, method, URI and header map (refcounted, except the map's own tables); the
+//! tag, the transaction name and the request context are built only for an event that is
+//! sent.
 
 /// The `tracing` target of the crate's own lines about Sentry (on, off, events lost). They
 /// never feed Sentry.

@@ -4,16 +4,25 @@
 //! Composed from sentry-tower: the hub comes from its `NewFromTopProvider` (what
 //! `NewSentryLayer::new_from_top` uses) and is bound around every poll of the request, as
 //! `NewSentryLayer` does, but around our whole response future, so that the panic we catch, our
-//! logs and our 5xx report land in it too; the request context (method, URL, headers without the
-//! sensitive ones) and the transaction come from `SentryHttpLayer`, wrapped around the inner
-//! service. Nothing of this runs, and nothing is allocated, when no Sentry client is bound.
+//! logs and our 5xx report land in it too. With performance tracing on (a traces sample rate
+//! above 0), sentry-tower's `SentryHttpLayer` is wrapped around the inner service and starts the
+//! request's transaction.
 //!
-//! An adapter whose requests are not `http` 1.x ones (actix-web) gives the request context with
-//! [`RequestReport::describe`] instead, built as `SentryHttpLayer` builds it, and reports the
+//! Everything an event says about its request is added lazily: one event processor per
+//! request keeps cheap clones of the request's parts ([`RequestParts`]: the ID, the route, the
+//! method, URI and headers, refcounted) and only when an event is processed turns them into the
+//! `request_id` tag, the transaction `METHOD /route` and the request context (method, URL
+//! without credentials, headers without the sensitive ones, as `SentryHttpLayer` builds it). A
+//! request that succeeds pays for its hub and that processor, nothing else. Nothing of this
+//! runs, and nothing is allocated, when no Sentry client is bound.
+//!
+//! Both adapters hand their request's parts to [`RequestReport::describe`]: the tower side
+//! through [`RequestReport::call`], the actix-web side directly; the actix side reports the
 //! error behind a 5xx with [`capture_error`].
 
 use std::cell::Cell;
 use std::future::Future;
+use std::panic::RefUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -29,6 +38,7 @@ use tower_service::Service;
 
 use crate::access_log::{self, Outcome};
 use crate::request_id::RequestId;
+use crate::route::Route;
 
 thread_local! {
     /// Whether this thread is polling a request inside our layer right now.
@@ -55,33 +65,70 @@ pub(crate) fn capture_error(error: &dyn std::error::Error) {
     }
 }
 
-/// The Sentry side of one request: its hub, when a client is bound.
+/// A request's parts as a Sentry event shows them, kept as the framework's own cheap clones
+/// until an event is processed.
+pub(crate) trait RequestParts: Send + Sync + RefUnwindSafe + 'static {
+    /// The method, such as `GET`.
+    fn method(&self) -> &str;
+    /// The matched route template, if the router knows it.
+    fn route(&self) -> Option<&str>;
+    /// The full URL (scheme, host, path and query), if it can be told.
+    fn url(&self) -> Option<String>;
+    /// The headers: (name, value as text or empty, value marked sensitive).
+    fn headers(&self) -> impl Iterator<Item = (&str, &str, bool)>;
+}
+
+/// The request context of an event, as sentry-tower's `SentryHttpLayer` builds it: the
+/// method, the URL without credentials, and the headers whose value is not marked sensitive
+/// and, unless `with_pii`, whose name is not on sentry's list. The client's scrub then removes
+/// query values and the rest.
+fn request_context(parts: &impl RequestParts, with_pii: bool) -> protocol::Request {
+    protocol::Request {
+        method: Some(parts.method().to_owned()),
+        url: parts
+            .url()
+            .and_then(|url| url.parse().ok())
+            .map(scrub_pii_from_url),
+        headers: parts
+            .headers()
+            .filter(|&(name, _, sensitive)| !sensitive && (with_pii || !is_sensitive_header(name)))
+            .map(|(name, value, _)| (name.to_owned(), value.to_owned()))
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// The Sentry side of one request, when a client is bound: its hub and its ID.
 #[derive(Debug, Default)]
 pub(crate) struct RequestReport {
-    hub: Option<Arc<Hub>>,
+    on: Option<On>,
+}
+
+#[derive(Debug)]
+struct On {
+    hub: Arc<Hub>,
+    id: RequestId,
 }
 
 impl RequestReport {
-    /// Makes the request's hub and tags its scope with the ID and the route.
-    pub(crate) fn start(method: &str, id: &RequestId, route: Option<&str>) -> Self {
+    /// Makes the request's hub, when a client is bound. Its events are described once the
+    /// adapter hands the request's parts to [`describe`](Self::describe).
+    pub(crate) fn start(id: &RequestId) -> Self {
         if !Hub::with_active(|_| true) {
-            return Self { hub: None };
+            return Self { on: None };
         }
         let hub: Arc<Hub> = NewFromTopProvider.hub(&());
-        hub.configure_scope(|scope| {
-            scope.set_tag("request_id", id.as_str());
-            if let Some(route) = route {
-                scope.set_transaction(Some(&format!("{method} {route}")));
-            }
-        });
-        Self { hub: Some(hub) }
+        let id = id.clone();
+        Self {
+            on: Some(On { hub, id }),
+        }
     }
 
     /// Runs `f` with the request's hub as the current one.
     pub(crate) fn run<R>(&self, f: impl FnOnce() -> R) -> R {
-        match &self.hub {
+        match &self.on {
             None => f(),
-            Some(hub) => Hub::run(Arc::clone(hub), || {
+            Some(on) => Hub::run(Arc::clone(&on.hub), || {
                 let outer = IN_REQUEST.with(|flag| flag.replace(true));
                 let _restore = Restore(outer);
                 f()
@@ -89,50 +136,40 @@ impl RequestReport {
         }
     }
 
-    /// Whether this request reports to Sentry (a client was bound when it started).
-    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
-    pub(crate) fn is_on(&self) -> bool {
-        self.hub.is_some()
-    }
-
-    /// Adds the request to every event of this request, as sentry-tower's `SentryHttpLayer`
-    /// does on the tower side: the method, the URL without credentials, and the headers whose
-    /// value is not marked sensitive and, unless `send_default_pii` is on, whose name is not on
-    /// sentry's list. `headers` are (name, value as text, value marked sensitive). The client's
-    /// scrub then removes query values and the rest.
-    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
-    pub(crate) fn describe<'h>(
-        &self,
-        method: &str,
-        url: &str,
-        headers: impl Iterator<Item = (&'h str, &'h str, bool)>,
-    ) {
-        let Some(hub) = &self.hub else { return };
+    /// Adds the request to every event of this request, with one event processor that keeps
+    /// `parts()` and, only for an event, sets the `request_id` tag, the transaction
+    /// `METHOD /route` (when the route is known and nothing set one) and the request context.
+    /// Without a client, `parts` is not called.
+    pub(crate) fn describe<P: RequestParts>(&self, parts: impl FnOnce() -> P) {
+        let Some(On { hub, id }) = &self.on else {
+            return;
+        };
         let with_pii = hub
             .client()
             .is_some_and(|client| client.options().send_default_pii);
-        let request = protocol::Request {
-            method: Some(method.to_owned()),
-            url: url.parse().ok().map(scrub_pii_from_url),
-            headers: headers
-                .filter(|&(name, _, sensitive)| {
-                    !sensitive && (with_pii || !is_sensitive_header(name))
-                })
-                .map(|(name, value, _)| (name.to_owned(), value.to_owned()))
-                .collect(),
-            ..Default::default()
-        };
+        let parts = parts();
+        let id = id.clone();
         hub.configure_scope(|scope| {
             scope.add_event_processor(move |mut event| {
+                event
+                    .tags
+                    .insert("request_id".to_owned(), id.as_str().to_owned());
+                if event.transaction.is_none()
+                    && let Some(route) = parts.route()
+                {
+                    event.transaction = Some(format!("{} {route}", parts.method()));
+                }
                 if event.request.is_none() {
-                    event.request = Some(request.clone());
+                    event.request = Some(request_context(&parts, with_pii));
                 }
                 Some(event)
             });
         });
     }
 
-    /// Calls `inner`, through sentry-tower's `SentryHttpLayer` when Sentry is on.
+    /// Describes the request (see [`describe`](Self::describe)) and calls `inner`, through
+    /// sentry-tower's `SentryHttpLayer` when performance tracing is on, so that it starts the
+    /// request's transaction (tagged `request_id` too).
     pub(crate) fn call<S, B, ResBody>(
         &self,
         inner: &mut S,
@@ -141,30 +178,39 @@ impl RequestReport {
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
     {
-        let Some(hub) = &self.hub else {
+        let Some(On { hub, id }) = &self.on else {
             return HttpFuture::Plain {
                 future: inner.call(request),
             };
         };
-        let mut http = SentryHttpLayer::new();
+        self.describe(|| TowerParts::new(&request));
         let tracing = hub.client().is_some_and(|client| {
             !matches!(
                 client.options().traces_sampling_strategy,
                 TracesSamplingStrategy::Disabled
             )
         });
-        if tracing {
-            http = http.enable_transaction();
+        if !tracing {
+            return HttpFuture::Plain {
+                future: inner.call(request),
+            };
         }
+        // Transactions do not pass through event processors: they take the scope's tags.
+        hub.configure_scope(|scope| scope.set_tag("request_id", id.as_str()));
         HttpFuture::Reporting {
-            future: http.layer(inner).call(request),
+            future: SentryHttpLayer::new()
+                .enable_transaction()
+                .layer(inner)
+                .call(request),
         }
     }
 
     /// Reports a 5xx response (or a failure without a response) as one event, unless the
     /// request already sent one.
     pub(crate) fn finish(&self, outcome: Outcome) {
-        let Some(hub) = &self.hub else { return };
+        let Some(On { hub, .. }) = &self.on else {
+            return;
+        };
         let status = match outcome {
             Outcome::Response(status) => Some(status),
             Outcome::Failed => None,
@@ -186,6 +232,58 @@ impl RequestReport {
     }
 }
 
+/// The parts of an `http` 1.x request: refcounted clones of its method, URI and headers, and
+/// its route.
+struct TowerParts {
+    method: http::Method,
+    uri: http::Uri,
+    headers: http::HeaderMap,
+    route: Route,
+}
+
+impl TowerParts {
+    fn new<B>(request: &Request<B>) -> Self {
+        Self {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            headers: request.headers().clone(),
+            route: Route::from_extensions(request.extensions()),
+        }
+    }
+}
+
+impl RequestParts for TowerParts {
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn route(&self) -> Option<&str> {
+        self.route.as_str()
+    }
+
+    /// As sentry-tower tells it: the URI, with `http` when it has no scheme and the `Host`
+    /// header when it has no authority.
+    fn url(&self) -> Option<String> {
+        let scheme = self.uri.scheme_str().unwrap_or("http");
+        let host = match self.uri.authority() {
+            Some(authority) => authority.as_str(),
+            None => self.headers.get(http::header::HOST)?.to_str().ok()?,
+        };
+        let path = self
+            .uri
+            .path_and_query()
+            .map_or("/", http::uri::PathAndQuery::as_str);
+        Some(format!("{scheme}://{host}{path}"))
+    }
+
+    fn headers(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.headers.iter().map(|(name, value)| {
+            let text = value.to_str().unwrap_or_default();
+            (name.as_str(), text, value.is_sensitive())
+        })
+    }
+}
+
 /// Puts back the outer value of [`IN_REQUEST`], even on unwind.
 struct Restore(bool);
 
@@ -196,7 +294,7 @@ impl Drop for Restore {
 }
 
 pin_project! {
-    /// The inner service's future, wrapped by `SentryHttpLayer`'s when Sentry is on.
+    /// The inner service's future, wrapped by `SentryHttpLayer`'s when performance tracing is on.
     #[project = HttpFutureProj]
     pub(crate) enum HttpFuture<F> {
         Plain { #[pin] future: F },
