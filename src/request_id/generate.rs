@@ -59,7 +59,7 @@ where
 pub struct UuidV7;
 
 thread_local! {
-    static CONTEXT_V7: uuid::ContextV7 = uuid::ContextV7::new();
+    static CONTEXT_V7: uuid::ContextV7 = const { uuid::ContextV7::new() };
 }
 
 impl MakeRequestId for UuidV7 {
