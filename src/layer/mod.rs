@@ -35,6 +35,12 @@
 //!
 //! The future is a concrete pin-projected type: no boxing per request.
 //!
+//! With the `sentry` feature and a Sentry client bound (by [`init!`](crate::init!) when
+//! `SENTRY_DSN` is set), each request also gets its own Sentry hub, and its events carry the
+//! `request_id` tag, the route as transaction and the request without its secrets; a failing
+//! request sends exactly one event. See the `sentry` module; add none of sentry-tower's
+//! layers yourself.
+//!
 //! # Layer order
 //!
 //! With axum, add it with `Router::layer` so that it runs after routing and sees the matched
