@@ -27,7 +27,8 @@
 //!    (axum's `MatchedPath`), and runs the inner service inside it, so every event a handler
 //!    logs carries the ID.
 //! 3. Catches a panic of the inner service and answers 500 with
-//!    `{"error":"internal server error","request_id":"…"}`.
+//!    `{"error":"internal server error","request_id":"…"}` (with `panic = "abort"` in the
+//!    build profile there is nothing to catch: the process ends).
 //! 4. Sets the ID header on every response (success, error or panic) and stores the ID in the
 //!    response's extensions.
 //! 5. Emits one [access-log event](crate::access_log) when the response is produced (or when

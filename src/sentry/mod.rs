@@ -2,24 +2,37 @@
 //!
 //! # Example
 //!
+//! [`init!`](crate::init!) does all of it: with `SENTRY_DSN` set it binds the client, adds the
+//! tracing layer below next to the JSON layer, and keeps the flushing guard in its own.
+//!
 //! ```no_run
 //! use axum::{Router, routing::get};
-//! use http_observability::{ObservabilityLayer, release::{self, Release}};
-//! use tracing_subscriber::prelude::*;
+//! use http_observability::ObservabilityLayer;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let release = release::set_current(Release::resolve(http_observability::release!()));
-//! tracing_subscriber::registry()
-//!     .with(tracing_subscriber::fmt::layer()) // the JSON layer, once it lands
-//!     .with(http_observability::sentry::tracing_layer())
-//!     .init();
-//! release.log_skipped();
-//! let _sentry = http_observability::sentry::init_from_env(release)?; // off without SENTRY_DSN
-//!
+//! let _guard = http_observability::init!()?; // Sentry is off without SENTRY_DSN
 //! let app: Router = Router::new()
 //!     .route("/hello", get(|| async { "hello" }))
 //!     .layer(ObservabilityLayer::new()); // reports to Sentry when a client is bound
 //! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! By hand, with a subscriber of your own:
+//!
+//! ```no_run
+//! use http_observability::release::{self, Release};
+//! use tracing_subscriber::prelude::*;
+//!
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let release = release::set_current(Release::resolve(http_observability::release!()));
+//! tracing_subscriber::registry()
+//!     .with(http_observability::json::JsonLayer::new(std::io::stdout).release(release.as_str()))
+//!     .with(http_observability::sentry::tracing_layer())
+//!     .init();
+//! release.log_skipped();
+//! let _sentry = http_observability::sentry::init_from_env(release)?; // keep it alive
 //! # Ok(())
 //! # }
 //! ```
