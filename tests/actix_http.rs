@@ -12,7 +12,6 @@ mod example;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
@@ -25,13 +24,7 @@ use serde_json::{Value, json};
 use support::Capture;
 
 fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let capture = Capture::default();
-        tracing::subscriber::set_global_default(support::subscriber(capture.clone()))
-            .expect("this test binary sets the global subscriber once");
-        capture
-    })
+    support::global_capture()
 }
 
 /// Serves the example's app, plus test-only routes, on two workers.

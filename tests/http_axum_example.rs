@@ -9,19 +9,12 @@ mod example;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 use support::Capture;
 
 fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let capture = Capture::default();
-        tracing::subscriber::set_global_default(support::subscriber(capture.clone()))
-            .expect("this test binary sets the global subscriber once");
-        capture
-    })
+    support::global_capture()
 }
 
 async fn serve() -> SocketAddr {

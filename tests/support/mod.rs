@@ -92,6 +92,18 @@ impl<'a> MakeWriter<'a> for Capture {
     }
 }
 
+/// The capture behind this test process's global subscriber, installed on first use (for
+/// tests over real HTTP, whose server threads log outside the test's thread).
+pub fn global_capture() -> &'static Capture {
+    static CAPTURE: std::sync::OnceLock<Capture> = std::sync::OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        tracing::subscriber::set_global_default(subscriber(capture.clone()))
+            .expect("this test binary sets the global subscriber once");
+        capture
+    })
+}
+
 /// A subscriber that writes our JSON lines at INFO and above into `capture`.
 pub fn subscriber(capture: Capture) -> impl tracing::Subscriber + Send + Sync {
     tracing_subscriber::registry()
