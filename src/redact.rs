@@ -152,13 +152,13 @@ impl Redactor {
     /// ```
     pub fn deny(mut self, name: impl AsRef<str>) -> Self {
         let entry: Box<[u8]> = name.as_ref().bytes().map(normalize).collect();
-        if let Some(&last) = entry.last() {
-            if !self.entries.contains(&entry) {
-                if self.entries.len() < 64 {
-                    self.by_last_byte[usize::from(last)] |= 1 << self.entries.len();
-                }
-                self.entries.push(entry);
+        if let Some(&last) = entry.last()
+            && !self.entries.contains(&entry)
+        {
+            if self.entries.len() < 64 {
+                self.by_last_byte[usize::from(last)] |= 1 << self.entries.len();
             }
+            self.entries.push(entry);
         }
         self
     }
@@ -320,14 +320,14 @@ fn find_url_password(s: &str, from: usize) -> Option<(usize, usize)> {
             })
             .unwrap_or(bytes.len() - authority_start);
         let authority = &bytes[authority_start..authority_start + authority_len];
-        if let Some(at_sign) = authority.iter().rposition(|&b| b == b'@') {
-            if let Some(pw_colon) = authority[..at_sign].iter().position(|&b| b == b':') {
-                let start = authority_start + pw_colon + 1;
-                let end = authority_start + at_sign;
-                // An empty password (`user:@host`) has nothing to hide.
-                if start < end {
-                    return Some((start, end));
-                }
+        if let Some(at_sign) = authority.iter().rposition(|&b| b == b'@')
+            && let Some(pw_colon) = authority[..at_sign].iter().position(|&b| b == b':')
+        {
+            let start = authority_start + pw_colon + 1;
+            let end = authority_start + at_sign;
+            // An empty password (`user:@host`) has nothing to hide.
+            if start < end {
+                return Some((start, end));
             }
         }
         at = authority_start + authority_len;

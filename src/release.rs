@@ -344,10 +344,10 @@ impl Release {
                 }
             }
         }
-        if let Some(sha) = get("FLY_IMAGE_REF").and_then(|r| image_tag(&r).map(str::to_owned)) {
-            if is_sha(&sha) {
-                return found(ReleaseSource::FlyImageRef, sha, skipped);
-            }
+        if let Some(sha) = get("FLY_IMAGE_REF").and_then(|r| image_tag(&r).map(str::to_owned))
+            && is_sha(&sha)
+        {
+            return found(ReleaseSource::FlyImageRef, sha, skipped);
         }
         if let Some(value) = build.git_sha.map(str::trim).filter(|v| !v.is_empty()) {
             match check_sha(ReleaseSource::BuildTime, value.to_owned()) {

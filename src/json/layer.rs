@@ -374,10 +374,10 @@ where
             visitor.mode = Mode::EventFields;
             event.record(&mut visitor);
         }
-        if self.span_chain(scratch, event, ctx) {
-            if let Some(spans) = &scratch.spans {
-                scratch.line.extend_from(spans.chain());
-            }
+        if self.span_chain(scratch, event, ctx)
+            && let Some(spans) = &scratch.spans
+        {
+            scratch.line.extend_from(spans.chain());
         }
         self.finish_line(&mut scratch.line.buf);
     }
@@ -542,10 +542,10 @@ where
     }
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(&id) {
-            if let Some(node) = span.extensions().get::<SpanFields>() {
-                node.0.close();
-            }
+        if let Some(span) = ctx.span(&id)
+            && let Some(node) = span.extensions().get::<SpanFields>()
+        {
+            node.0.close();
         }
     }
 

@@ -39,10 +39,10 @@ fn report(info: &std::panic::PanicHookInfo<'_>) {
         let event =
             sentry::integrations::panic::PanicIntegration::new().event_from_panic_info(info);
         hub.capture_event(event);
-        if !request::in_request() {
-            if let Some(client) = hub.client() {
-                client.flush(None);
-            }
+        if !request::in_request()
+            && let Some(client) = hub.client()
+        {
+            client.flush(None);
         }
     });
 }

@@ -81,10 +81,10 @@ fn scrub_request(request: &mut Request, r: &Redactor) {
     request.cookies = None;
     request.data = None;
     if let Some(url) = request.url.as_mut() {
-        if let Some(query) = url.query() {
-            if request.query_string.is_none() {
-                request.query_string = Some(query.to_owned());
-            }
+        if let Some(query) = url.query()
+            && request.query_string.is_none()
+        {
+            request.query_string = Some(query.to_owned());
         }
         url.set_query(None);
         url.set_fragment(None);
