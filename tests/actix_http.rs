@@ -21,7 +21,7 @@ use bytes::Bytes;
 use http_observability::actix::Observability;
 use http_observability::{RequestId, request_id};
 use serde_json::{Value, json};
-use support::Capture;
+use support::{Capture, contract, request_id};
 
 fn capture() -> &'static Capture {
     support::global_capture()
@@ -92,13 +92,6 @@ async fn stream() -> HttpResponse {
     HttpResponse::Ok().body(LoggingBody(3))
 }
 
-fn request_id(response: &reqwest::Response) -> String {
-    response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn access_events_of(id: &str) -> Vec<Value> {
     capture()
         .access_events()
@@ -115,48 +108,12 @@ fn the_middleware_is_send_sync_and_clone() {
 
 #[actix_web::test]
 async fn incoming_id_is_echoed_and_on_every_line() {
-    let addr = serve();
-    let client = reqwest::Client::new();
-    let response = client
-        .post(format!("http://{addr}/docs"))
-        .header("x-request-id", "echo-me-1")
-        .json(&json!({ "title": "first" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    assert_eq!(request_id(&response), "echo-me-1");
-    let body: Value = response.json().await.unwrap();
-    assert!(body["id"].as_u64().unwrap() >= 1);
-
-    let lines = capture().lines_of("echo-me-1");
-    let stored = lines
-        .iter()
-        .find(|l| l["message"] == "document stored")
-        .unwrap();
-    assert_eq!(stored["level"], "INFO");
-    assert_eq!(stored["title"], "first");
-    assert_eq!(stored["doc_id"], body["id"]);
-    assert_eq!(stored["http.route"], "/docs");
-    for line in &lines {
-        assert!(line["timestamp"].is_string() && line["level"].is_string());
-    }
+    contract::incoming_id_is_echoed_and_on_every_line(serve()).await;
 }
 
 #[actix_web::test]
 async fn health_and_ready_answer_and_generate_an_id() {
-    let addr = serve();
-    for (path, body) in [
-        ("health", json!({"status":"ok"})),
-        ("ready", json!({"status":"ready"})),
-    ] {
-        let response = reqwest::get(format!("http://{addr}/{path}")).await.unwrap();
-        assert_eq!(response.status(), 200);
-        let id = request_id(&response);
-        assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
-        assert_eq!(response.json::<Value>().await.unwrap(), body);
-        assert_eq!(capture().lines_of(&id).len(), 1, "one access line");
-    }
+    contract::health_and_ready_answer_and_generate_an_id(serve()).await;
 }
 
 #[actix_web::test]

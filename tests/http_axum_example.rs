@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 
 use serde_json::{Value, json};
-use support::Capture;
+use support::{Capture, contract, request_id};
 
 fn capture() -> &'static Capture {
     support::global_capture()
@@ -25,56 +25,14 @@ async fn serve() -> SocketAddr {
     addr
 }
 
-fn request_id(response: &reqwest::Response) -> String {
-    response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incoming_id_is_echoed_and_on_every_line() {
-    let addr = serve().await;
-    let client = reqwest::Client::new();
-    let response = client
-        .post(format!("http://{addr}/docs"))
-        .header("x-request-id", "echo-me-1")
-        .json(&json!({ "title": "first" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    assert_eq!(request_id(&response), "echo-me-1");
-    let body: Value = response.json().await.unwrap();
-    assert!(body["id"].as_u64().unwrap() >= 1);
-
-    let lines = capture().lines_of("echo-me-1");
-    let stored = lines
-        .iter()
-        .find(|l| l["message"] == "document stored")
-        .unwrap();
-    assert_eq!(stored["level"], "INFO");
-    assert_eq!(stored["title"], "first");
-    assert_eq!(stored["doc_id"], body["id"]);
-    for line in &lines {
-        assert!(line["timestamp"].is_string() && line["level"].is_string());
-    }
+    contract::incoming_id_is_echoed_and_on_every_line(serve().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_ready_answer_and_generate_an_id() {
-    let addr = serve().await;
-    for (path, body) in [
-        ("health", json!({"status":"ok"})),
-        ("ready", json!({"status":"ready"})),
-    ] {
-        let response = reqwest::get(format!("http://{addr}/{path}")).await.unwrap();
-        assert_eq!(response.status(), 200);
-        let id = request_id(&response);
-        assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
-        assert_eq!(response.json::<Value>().await.unwrap(), body);
-        assert_eq!(capture().lines_of(&id).len(), 1, "one access line");
-    }
+    contract::health_and_ready_answer_and_generate_an_id(serve().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

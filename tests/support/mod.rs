@@ -6,6 +6,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
+
+pub mod contract;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -90,6 +92,14 @@ impl<'a> MakeWriter<'a> for Capture {
     fn make_writer(&'a self) -> Self::Writer {
         CaptureWriter(Arc::clone(&self.0))
     }
+}
+
+/// The `x-request-id` of a response.
+pub fn request_id(response: &reqwest::Response) -> String {
+    response.headers()["x-request-id"]
+        .to_str()
+        .expect("an ID is visible ASCII")
+        .to_owned()
 }
 
 /// The capture behind this test process's global subscriber, installed on first use (for
