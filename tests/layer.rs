@@ -332,11 +332,23 @@ async fn the_id_is_in_request_and_response_extensions() {
     });
     let service = ObservabilityLayer::new().layer(inner);
     let response = service
+        .clone()
         .oneshot(get_with_id("/", HeaderValue::from_static("ext-1")))
         .await
         .unwrap();
     assert_eq!(response.extensions().get::<RequestId>().unwrap(), "ext-1");
     assert_eq!(response.headers()["x-request-id"], "ext-1");
+
+    // A refused ID is replaced in the request too: the handler sees only the new one, in the
+    // header and in the extensions alike (checked inside `inner`), and absent it is added.
+    for request in [
+        get_with_id("/", HeaderValue::from_static("bad id")),
+        Request::get("/").body(Body::empty()).unwrap(),
+    ] {
+        let response = service.clone().oneshot(request).await.unwrap();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(is_uuid_v7(std::str::from_utf8(&body).unwrap()));
+    }
 }
 
 #[tokio::test]

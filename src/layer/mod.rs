@@ -67,9 +67,20 @@ pub use layer::ObservabilityLayer;
 pub use service::Observability;
 pub use set_request_id::{SetRequestId, SetRequestIdFuture, SetRequestIdLayer};
 
-use http::{HeaderName, Response};
+use http::{HeaderName, Request, Response};
 
 use crate::request_id::RequestId;
+
+/// Writes the resolved ID into a request's header (so that services further in, and calls they
+/// forward, see the same ID) and extensions. A valid incoming header is left as it is.
+fn stamp_request<B>(request: &mut Request<B>, header: &HeaderName, request_id: &RequestId) {
+    if request.headers().get(header) != Some(request_id.header_value()) {
+        request
+            .headers_mut()
+            .insert(header.clone(), request_id.header_value().clone());
+    }
+    request.extensions_mut().insert(request_id.clone());
+}
 
 /// Writes the ID into a response's header and extensions.
 fn stamp<B>(response: &mut Response<B>, header: &HeaderName, request_id: RequestId) {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use tower_service::Service;
 
-use super::{ResponseBody, ResponseFuture};
+use super::{ResponseBody, ResponseFuture, stamp_request};
 use crate::access_log::RequestLine;
 use crate::in_flight::{InFlight, RequestReport};
 use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
@@ -87,10 +87,7 @@ where
         let resolution = self.policy.resolve(request.headers());
         let id = &resolution.id;
         let header = self.policy.header_name();
-        request
-            .headers_mut()
-            .insert(header.clone(), id.header_value().clone());
-        request.extensions_mut().insert(id.clone());
+        stamp_request(&mut request, header, id);
         let line = TowerRequestLine {
             method: request.method().clone(),
             uri: request.uri().clone(),

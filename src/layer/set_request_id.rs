@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::stamp;
+use super::{stamp, stamp_request};
 use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, UuidV7};
 
 /// Resolves the request ID, stores it in the request, and sets it on the response; nothing
@@ -111,10 +111,7 @@ where
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let id = self.policy.resolve(request.headers()).id;
         let header = self.policy.header_name();
-        request
-            .headers_mut()
-            .insert(header.clone(), id.header_value().clone());
-        request.extensions_mut().insert(id.clone());
+        stamp_request(&mut request, header, &id);
         SetRequestIdFuture {
             future: self.inner.call(request),
             stamp: Some((header.clone(), id)),
