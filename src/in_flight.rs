@@ -59,7 +59,7 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
         line: R,
         call: impl FnOnce(&RequestReport) -> F,
     ) -> Self {
-        let Resolution { id, rejected } = resolution;
+        let Resolution { id, rejected, .. } = resolution;
         let span = request_span::open(&id, line.method(), line.route());
         let report = RequestReport::start(&id);
         let access = AccessLog::start(id, line, start);

@@ -69,12 +69,13 @@ pub use set_request_id::{SetRequestId, SetRequestIdFuture, SetRequestIdLayer};
 
 use http::{HeaderName, Request, Response};
 
-use crate::request_id::RequestId;
+use crate::request_id::{RequestId, Resolution};
 
 /// Writes the resolved ID into a request's header (so that services further in, and calls they
 /// forward, see the same ID) and extensions. A valid incoming header is left as it is.
-fn stamp_request<B>(request: &mut Request<B>, header: &HeaderName, request_id: &RequestId) {
-    if request.headers().get(header) != Some(request_id.header_value()) {
+fn stamp_request<B>(request: &mut Request<B>, header: &HeaderName, resolution: &Resolution) {
+    let request_id = &resolution.id;
+    if !resolution.incoming {
         request
             .headers_mut()
             .insert(header.clone(), request_id.header_value().clone());

@@ -85,9 +85,8 @@ where
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let start = Instant::now();
         let resolution = self.policy.resolve(request.headers());
-        let id = &resolution.id;
         let header = self.policy.header_name();
-        stamp_request(&mut request, header, id);
+        stamp_request(&mut request, header, &resolution);
         let line = TowerRequestLine {
             method: request.method().clone(),
             uri: request.uri().clone(),

@@ -109,12 +109,12 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let id = self.policy.resolve(request.headers()).id;
+        let resolution = self.policy.resolve(request.headers());
         let header = self.policy.header_name();
-        stamp_request(&mut request, header, &id);
+        stamp_request(&mut request, header, &resolution);
         SetRequestIdFuture {
             future: self.inner.call(request),
-            stamp: Some((header.clone(), id)),
+            stamp: Some((header.clone(), resolution.id)),
         }
     }
 }

@@ -3,10 +3,37 @@
 use std::fmt;
 use std::str::FromStr;
 
+use bytes::Bytes;
 use http::HeaderValue;
 
 /// The longest incoming request ID accepted, in bytes.
 pub const MAX_LEN: usize = 128;
+
+/// The bytes of an ID made here (not taken from a request), inline: the one allocation of
+/// [`Bytes::from_owner`] holds them.
+struct IdBytes {
+    len: u8,
+    buf: [u8; MAX_LEN],
+}
+
+impl IdBytes {
+    /// A copy of `value`, cut at [`MAX_LEN`] (a validated ID is never longer).
+    fn new(value: &[u8]) -> Self {
+        let len = value.len().min(MAX_LEN);
+        let mut buf = [0; MAX_LEN];
+        buf[..len].copy_from_slice(&value[..len]);
+        Self {
+            len: len as u8,
+            buf,
+        }
+    }
+}
+
+impl AsRef<[u8]> for IdBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
+    }
+}
 
 /// A correlation ID that is safe to echo in a header and to write unescaped into a log line.
 ///
@@ -61,10 +88,19 @@ impl RequestId {
     /// ```
     pub fn from_bytes(value: &[u8]) -> Result<Self, InvalidRequestId> {
         validate(value)?;
-        // Validation admitted only visible ASCII, which is always a valid header value.
-        HeaderValue::from_bytes(value)
-            .map(Self)
-            .map_err(|_| InvalidRequestId::new(Rejection::ForbiddenCharacter, value.len()))
+        Ok(Self::from_valid(value))
+    }
+
+    /// The ID holding a copy of `value`, which [`validate`] admitted: one allocation holds the
+    /// bytes and their reference count, so clones (into extensions, the span, the response)
+    /// never allocate. A `HeaderValue` made from a slice would allocate again on its first
+    /// clone, to share its buffer.
+    fn from_valid(value: &[u8]) -> Self {
+        let owned = IdBytes::new(value);
+        Self(
+            HeaderValue::from_maybe_shared(Bytes::from_owner(owned))
+                .expect("validation admits only visible ASCII, a valid header value"),
+        )
     }
 
     /// Validates an incoming header value, reusing its storage (no copy of the bytes).
@@ -99,8 +135,8 @@ impl RequestId {
     /// ```
     pub fn from_uuid(uuid: uuid::Uuid) -> Self {
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let text = uuid.hyphenated().encode_lower(&mut buf);
-        Self(HeaderValue::from_str(text).expect("a hyphenated UUID is a valid header value"))
+        uuid.hyphenated().encode_lower(&mut buf);
+        Self::from_valid(&buf)
     }
 
     /// The ID as text.

@@ -61,6 +61,9 @@ pub struct Resolution {
     pub id: RequestId,
     /// Why the incoming ID was refused, if one arrived and was refused.
     pub rejected: Option<InvalidRequestId>,
+    /// Whether `id` is the request's own header value, kept as it arrived (so the header need
+    /// not be rewritten); `false` for a fresh ID.
+    pub incoming: bool,
 }
 
 impl<M: MakeRequestId> RequestIdPolicy<M> {
@@ -129,7 +132,11 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
         match (values.next(), values.next()) {
             (None, _) => self.fresh(None),
             (Some(one), None) => match parse(&one) {
-                Ok(id) => Resolution { id, rejected: None },
+                Ok(id) => Resolution {
+                    id,
+                    rejected: None,
+                    incoming: true,
+                },
                 Err(err) => self.fresh(Some(err)),
             },
             (Some(first), Some(second)) => {
@@ -146,6 +153,7 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
         Resolution {
             id: self.make.make_request_id(),
             rejected,
+            incoming: false,
         }
     }
 }
