@@ -6,7 +6,9 @@
 //! does), polled once with a no-op waker (the handler is ready at once, so no runtime is
 //! measured). Each stack is measured under the same subscriber, for three subscribers: none
 //! writing (the middleware alone), tracing-subscriber's JSON, and ours; each writes into a
-//! byte-counting sink. The bench also prints the heap allocations per request.
+//! byte-counting sink. The same three stacks run once more in an axum `Router` (its boxed
+//! handler future and filled request extensions, as in every axum app). The bench also prints
+//! the heap allocations per request.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -16,7 +18,10 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_observability::ObservabilityLayer;
 use http_observability::request_id::{MakeRequestId, UuidV4, UuidV7};
-use support::{Counting, allocations_per_request, handler, one, subscribers, tower_http_stack};
+use support::{
+    Counting, allocations_per_request, axum_router, axum_with_tower_http, handler, one,
+    subscribers, tower_http_stack,
+};
 use tower::Layer;
 
 #[global_allocator]
@@ -26,6 +31,9 @@ fn bench(c: &mut Criterion) {
     let bare = handler();
     let ours = ObservabilityLayer::new().layer(handler());
     let tower_http = tower_http_stack();
+    let axum_bare = axum_router();
+    let axum_ours = axum_router().layer(ObservabilityLayer::new());
+    let axum_tower_http = axum_with_tower_http(axum_router());
 
     for (subscriber, dispatch) in [
         ("registry_only", subscribers::registry_only()),
@@ -52,6 +60,22 @@ fn bench(c: &mut Criterion) {
                     allocations_per_request(&tower_http, with_id),
                 );
             }
+
+            // The same three in an axum `Router`, as the crate is mostly used (generated ID).
+            let mut group = c.benchmark_group(format!("request_axum/{subscriber}/generated_id"));
+            group.bench_function("bare_handler", |b| b.iter(|| one(&axum_bare, false)));
+            group.bench_function("http_observability", |b| b.iter(|| one(&axum_ours, false)));
+            group.bench_function("tower_http_stack", |b| {
+                b.iter(|| one(&axum_tower_http, false))
+            });
+            group.finish();
+            println!(
+                "allocations per request in axum ({subscriber}, generated_id): bare {:.1}, \
+                 http_observability {:.1}, tower_http_stack {:.1}",
+                allocations_per_request(&axum_bare, false),
+                allocations_per_request(&axum_ours, false),
+                allocations_per_request(&axum_tower_http, false),
+            );
         });
     }
 

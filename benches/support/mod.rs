@@ -122,23 +122,54 @@ pub fn tower_http_stack()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<Body>| {
-                    let id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!(
-                        "request",
-                        request_id = id,
-                        method = %request.method(),
-                        uri = %request.uri()
-                    )
-                })
+                .make_span_with(tower_http_span::<Body> as fn(&_) -> _)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .service(handler())
+}
+
+/// The span the tower-http stack opens: INFO, holding the ID (and the method and URI).
+fn tower_http_span<B>(request: &Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = id,
+        method = %request.method(),
+        uri = %request.uri()
+    )
+}
+
+/// The same trivial handler as an axum route, `/api/docs`, in a `Router` (which boxes the
+/// handler's future and fills the request's extensions, as every axum app does).
+pub fn axum_router() -> axum::Router {
+    axum::Router::new().route(
+        "/api/docs",
+        axum::routing::get(|| async {
+            (
+                [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "ok",
+            )
+        }),
+    )
+}
+
+/// The tower-http stack of [`tower_http_stack`], added to an axum `Router`.
+pub fn axum_with_tower_http(router: axum::Router) -> axum::Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(tower_http_span::<axum::body::Body> as fn(&_) -> _)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id()),
+    )
 }
 
 /// The subscribers a stack is measured under.
