@@ -97,17 +97,11 @@ impl Fields {
         }
     }
 
-    /// `first`, then the entries of `then` whose keys `first` lacks, allocated once at the
-    /// size they need.
-    pub(crate) fn joined(first: &Fields, then: &Fields) -> Self {
-        let mut joined = Self {
-            buf: Vec::with_capacity(first.buf.len() + then.buf.len()),
-            keys: Vec::with_capacity(first.keys.len() + then.keys.len()),
-            mask: 0,
-        };
-        joined.extend_from(first);
-        joined.extend_from(then);
-        joined
+    /// Makes room for the entries of `first` and `then`, so that copying them in grows the
+    /// buffers at most once.
+    pub(crate) fn reserve(&mut self, first: &Fields, then: &Fields) {
+        self.buf.reserve(first.buf.len() + then.buf.len());
+        self.keys.reserve(first.keys.len() + then.keys.len());
     }
 
     /// Empties the buffer and the key index, keeping their capacity.
@@ -166,6 +160,19 @@ impl Fields {
             key_len: (end - start) as u32,
         });
         true
+    }
+
+    /// Appends the entry `,"key":raw` (a test helper: `key` needs no escaping, `raw` is
+    /// JSON).
+    #[cfg(test)]
+    pub(crate) fn push_entry(&mut self, key: &str, raw: &str) {
+        let mut decision = KeyDecision {
+            plain: true,
+            ..KeyDecision::default()
+        };
+        if self.begin_entry(&mut decision, key) {
+            self.buf.extend_from_slice(raw.as_bytes());
+        }
     }
 
     /// The byte range of entry `i` (from its comma to the next entry or the end).

@@ -270,9 +270,25 @@ impl<W> JsonLayer<W> {
 }
 
 /// A span's fields, rendered once as `,"key":value` entries, with those of its ancestors,
-/// kept in the span's extensions.
+/// kept in the span's extensions. Always `Some` until dropped, when the node is given back
+/// for reuse.
 #[derive(Debug)]
-struct SpanFields(Arc<SpanNode>);
+struct SpanFields(Option<Arc<SpanNode>>);
+
+impl SpanFields {
+    /// The span's node.
+    fn node(&self) -> Option<&Arc<SpanNode>> {
+        self.0.as_ref()
+    }
+}
+
+impl Drop for SpanFields {
+    fn drop(&mut self) {
+        if let Some(node) = self.0.take() {
+            spans::recycle_node(node);
+        }
+    }
+}
 
 /// The per-thread reused state: the line, the scratch text and the date cache.
 #[derive(Debug, Default)]
@@ -423,7 +439,11 @@ where
         let Some(span) = ctx.event_span(event) else {
             return false;
         };
-        let Some(node) = span.extensions().get::<SpanFields>().map(|f| f.0.clone()) else {
+        let Some(node) = span
+            .extensions()
+            .get::<SpanFields>()
+            .and_then(|f| f.node().cloned())
+        else {
             scratch.spans = None;
             return false;
         };
@@ -473,15 +493,11 @@ where
         });
     }
 
-    /// Renders `values` as span entries.
-    fn render_span_fields(&self, record: impl FnOnce(&mut FieldVisitor<'_>)) -> Fields {
-        let mut fields = Fields::default();
+    /// Renders span entries with `record` into `out`.
+    fn render_span_fields(&self, out: &mut Fields, record: impl FnOnce(&mut FieldVisitor<'_>)) {
         with_scratch(|scratch| {
-            // Rendered in the reused buffer, then copied once at its exact size: a growing
-            // `Vec` would allocate at every doubling.
-            scratch.span.clear();
             let mut visitor = FieldVisitor {
-                out: &mut scratch.span,
+                out,
                 text: &mut scratch.text,
                 keys: &mut scratch.keys,
                 config: &self.config,
@@ -489,9 +505,7 @@ where
                 message_pending: false,
             };
             record(&mut visitor);
-            fields = scratch.span.clone();
         });
-        fields
     }
 }
 
@@ -508,14 +522,21 @@ where
         if span.extensions().get::<SpanFields>().is_some() {
             return;
         }
-        let fields = self.render_span_fields(|visitor| attrs.record(visitor));
-        let parent = span
-            .parent()
-            .and_then(|parent| parent.extensions().get::<SpanFields>().map(|f| f.0.clone()));
-        let node = SpanNode::new(parent, fields);
+        let parent = span.parent().and_then(|parent| {
+            parent
+                .extensions()
+                .get::<SpanFields>()
+                .and_then(|f| f.node().cloned())
+        });
+        let node = SpanNode::create(parent, |own| {
+            self.render_span_fields(own, |visitor| attrs.record(visitor));
+        });
         let mut extensions = span.extensions_mut();
         if extensions.get_mut::<SpanFields>().is_none() {
-            extensions.insert(SpanFields(Arc::new(node)));
+            extensions.insert(SpanFields(Some(node)));
+        } else {
+            drop(extensions);
+            spans::recycle_node(node);
         }
     }
 
@@ -523,14 +544,32 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let recorded = self.render_span_fields(|visitor| values.record(visitor));
-        if recorded.is_empty() {
+        // Not holding the span's extensions while user values are formatted.
+        let Some(node) = span
+            .extensions()
+            .get::<SpanFields>()
+            .and_then(|f| f.node().cloned())
+        else {
             return;
-        }
-        // The new values first, then the old entries whose keys were not recorded again.
-        if let Some(node) = span.extensions().get::<SpanFields>() {
-            node.0.record(recorded);
-        }
+        };
+        // Rendered in the reused buffer; the node copies it after the new values.
+        with_scratch(|scratch| {
+            scratch.span.clear();
+            let mut visitor = FieldVisitor {
+                out: &mut scratch.span,
+                text: &mut scratch.text,
+                keys: &mut scratch.keys,
+                config: &self.config,
+                mode: Mode::SpanFields,
+                message_pending: false,
+            };
+            values.record(&mut visitor);
+            // The new values first, then the old entries whose keys were not recorded again.
+            if !scratch.span.is_empty() {
+                node.record(&scratch.span);
+            }
+        });
+        spans::recycle_node(node);
     }
 
     fn on_enter(&self, _: &span::Id, _: Context<'_, S>) {
@@ -543,9 +582,12 @@ where
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(&id)
-            && let Some(node) = span.extensions().get::<SpanFields>()
+            && let Some(node) = span
+                .extensions()
+                .get::<SpanFields>()
+                .and_then(SpanFields::node)
         {
-            node.0.close();
+            node.close();
         }
     }
 
