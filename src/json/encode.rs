@@ -278,8 +278,15 @@ static DIGIT_PAIRS: [u8; 200] = {
 };
 
 /// Appends an unsigned integer in decimal, two digits at a time.
-pub(crate) fn u64_value(out: &mut Vec<u8>, mut v: u64) {
-    let mut digits = [0u8; 20];
+pub(crate) fn u64_value(out: &mut Vec<u8>, v: u64) {
+    let mut digits = [b'0'; 20];
+    let start = decimal_digits(v, &mut digits);
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// Writes `v` in decimal at the end of `digits` (the bytes before are left as they are) and
+/// returns where it starts.
+fn decimal_digits(mut v: u64, digits: &mut [u8; 20]) -> usize {
     let mut i = digits.len();
     while v >= 100 {
         let pair = (v % 100) as usize * 2;
@@ -295,7 +302,7 @@ pub(crate) fn u64_value(out: &mut Vec<u8>, mut v: u64) {
         i -= 1;
         digits[i] = b'0' + v as u8;
     }
-    out.extend_from_slice(&digits[i..]);
+    i
 }
 
 /// Appends an unsigned 128-bit integer in decimal.
@@ -353,8 +360,7 @@ pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
 /// `m / 10^k == v` means the decimal text parses back to `v` bit for bit.
 fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
-    const POW10_INT: [u64; 5] = [1, 10, 100, 1000, 10000];
-    const MAX_EXACT: u64 = 1 << 53;
+    const MAX_EXACT: i64 = 1 << 53;
     let a = v.abs();
     for (k, &scale) in POW10.iter().enumerate() {
         let x = a * scale;
@@ -362,27 +368,27 @@ fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
             return false;
         }
         // Rounded to the nearest integer (a cast truncates); the check below is exact anyway.
-        let m = (x + 0.5) as u64;
+        // In `i64` (`0 <= x + 0.5 <= 2^53`): cheaper conversions both ways than `u64`.
+        let m = (x + 0.5) as i64;
         if m >= MAX_EXACT {
             return false;
         }
         if m as f64 / scale == a {
+            let m = m.unsigned_abs();
             if v.is_sign_negative() {
                 out.push(b'-');
             }
-            let pow = POW10_INT[k];
-            u64_value(out, m / pow);
+            // The digits of `m` with the point `k` digits from the end, and at least one
+            // digit before it: `m / 10^k`, `.`, `m % 10^k` on `k` digits (or `0`).
+            let mut digits = [b'0'; 20];
+            let point = digits.len() - k;
+            let start = decimal_digits(m, &mut digits).min(point - 1);
+            out.extend_from_slice(&digits[start..point]);
             out.push(b'.');
             if k == 0 {
                 out.push(b'0');
             } else {
-                let mut digits = [b'0'; 4];
-                let mut frac = m % pow;
-                for slot in digits[..k].iter_mut().rev() {
-                    *slot = b'0' + (frac % 10) as u8;
-                    frac /= 10;
-                }
-                out.extend_from_slice(&digits[..k]);
+                out.extend_from_slice(&digits[point..]);
             }
             return true;
         }
