@@ -302,6 +302,8 @@ struct Scratch {
     spans: Option<SpanCache>,
     /// The layer and the thread's epoch at which no span was current.
     outside: Option<(u64, u64)>,
+    /// The address and length of the last `'static` target found to need no escaping.
+    plain_target: Option<(usize, usize)>,
 }
 
 thread_local! {
@@ -313,6 +315,7 @@ thread_local! {
         keys: KeyCache::default(),
         spans: None,
         outside: None,
+        plain_target: None,
     });
 }
 
@@ -346,14 +349,27 @@ where
     W: for<'w> MakeWriter<'w> + 'static,
 {
     /// Writes `{"timestamp":…,"level":…,"target":…,"message":` into a cleared line.
-    fn header(scratch: &mut Scratch, level: &tracing::Level, target: &str) {
+    fn header(scratch: &mut Scratch, level: &tracing::Level, target: &'static str) {
         let buf = &mut scratch.line.buf;
         buf.extend_from_slice(b"{\"timestamp\":");
         scratch.clock.timestamp(buf, SystemTime::now());
-        buf.extend_from_slice(b",\"level\":\"");
-        buf.extend_from_slice(level.as_str().as_bytes());
-        buf.extend_from_slice(b"\",\"target\":\"");
-        encode::escape_into(buf, target);
+        buf.extend_from_slice(match *level {
+            tracing::Level::TRACE => b",\"level\":\"TRACE\",\"target\":\"",
+            tracing::Level::DEBUG => b",\"level\":\"DEBUG\",\"target\":\"",
+            tracing::Level::INFO => b",\"level\":\"INFO\",\"target\":\"",
+            tracing::Level::WARN => b",\"level\":\"WARN\",\"target\":\"",
+            tracing::Level::ERROR => b",\"level\":\"ERROR\",\"target\":\"",
+        });
+        // A `'static` target seen plain stays plain: the last one is remembered.
+        let key = (target.as_ptr() as usize, target.len());
+        if scratch.plain_target == Some(key) {
+            buf.extend_from_slice(target.as_bytes());
+        } else if encode::needs_no_escape(target) {
+            buf.extend_from_slice(target.as_bytes());
+            scratch.plain_target = Some(key);
+        } else {
+            encode::escape_into(buf, target);
+        }
         buf.extend_from_slice(b"\",\"message\":");
     }
 
