@@ -272,6 +272,9 @@ impl<W> JsonLayer<W> {
 /// A span's fields, rendered once as `,"key":value` entries, with those of its ancestors,
 /// kept in the span's extensions. Always `Some` until dropped, when the node is given back
 /// for reuse.
+///
+/// The registry drops it when it clears the closed span's slot, before the span's ID can be
+/// given to another span: that is when the node is marked closed (no `on_close` needed).
 #[derive(Debug)]
 struct SpanFields(Option<Arc<SpanNode>>);
 
@@ -285,6 +288,7 @@ impl SpanFields {
 impl Drop for SpanFields {
     fn drop(&mut self) {
         if let Some(node) = self.0.take() {
+            node.close();
             spans::recycle_node(node);
         }
     }
@@ -594,17 +598,6 @@ where
 
     fn on_exit(&self, _: &span::Id, _: Context<'_, S>) {
         spans::bump_epoch();
-    }
-
-    fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(&id)
-            && let Some(node) = span
-                .extensions()
-                .get::<SpanFields>()
-                .and_then(SpanFields::node)
-        {
-            node.close();
-        }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {

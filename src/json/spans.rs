@@ -48,7 +48,8 @@ pub(crate) struct SpanNode {
     version: AtomicU64,
     /// The chain and the stamp (sum of versions) it was built at; `None`: the chain is `own`.
     chain: Mutex<(u64, Option<Arc<Fields>>)>,
-    /// Set when the span closes: its ID may then be reused by another span.
+    /// Set when the registry drops the closed span's data: its ID may then be reused by
+    /// another span.
     closed: AtomicBool,
 }
 
