@@ -212,52 +212,52 @@ impl Fields {
         true
     }
 
-    /// The byte range of entry `i` (from its comma to the next entry or the end).
-    fn entry_range(&self, i: usize) -> Range<usize> {
-        let start = self.keys[i].entry as usize;
-        let end = self
-            .keys
-            .get(i + 1)
-            .map_or(self.buf.len(), |k| k.entry as usize);
-        start..end
-    }
-
     /// Copies the entries of `other` whose key is not yet present, in order. Allocation-free
     /// once the buffers have grown.
     pub(crate) fn extend_from(&mut self, other: &Fields) {
-        let key_of = |pos: &KeyPos| &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
-        // Usually no key is present yet: then the entries go in one copy.
-        if other.keys.first().is_some_and(|first| first.entry == 0)
-            && (self.mask & other.mask == 0
-                || other
-                    .keys
-                    .iter()
-                    .all(|pos| !self.contains(pos.hash, key_of(pos))))
-        {
-            self.mask |= other.mask;
-            let base = self.buf.len() as u32;
-            self.buf.extend_from_slice(&other.buf);
-            self.keys.extend(other.keys.iter().map(|pos| KeyPos {
-                entry: pos.entry + base,
-                key: pos.key + base,
-                ..*pos
-            }));
+        // Usually no key is present yet (no common mask bit): then all go in one copy.
+        if self.mask & other.mask == 0 {
+            self.copy_entries(other, 0..other.keys.len());
             return;
         }
+        // One pass; each run of entries whose keys are absent is copied at once.
+        let mut run = None;
         for (i, pos) in other.keys.iter().enumerate() {
             let key = &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
             if self.contains(pos.hash, key) {
-                continue;
+                if let Some(start) = run.take() {
+                    self.copy_entries(other, start..i);
+                }
+            } else if run.is_none() {
+                run = Some(i);
             }
-            let range = other.entry_range(i);
-            let entry = self.buf.len();
+        }
+        if let Some(start) = run {
+            self.copy_entries(other, start..other.keys.len());
+        }
+    }
+
+    /// Appends the entries `range` of `other` (consecutive, so one copy) and indexes their
+    /// keys. The keys of `other` being distinct, they are not checked against each other.
+    fn copy_entries(&mut self, other: &Fields, range: Range<usize>) {
+        let Some(first) = other.keys.get(range.start) else {
+            return;
+        };
+        let from = first.entry as usize;
+        let to = other
+            .keys
+            .get(range.end)
+            .map_or(other.buf.len(), |k| k.entry as usize);
+        let base = self.buf.len();
+        self.buf.extend_from_slice(&other.buf[from..to]);
+        // Positions move from `from` in `other` to `base` here.
+        let moved = |at: u32| (at as usize - from + base) as u32;
+        for pos in &other.keys[range] {
             self.mask |= mask_bit(pos.hash);
-            self.buf.extend_from_slice(&other.buf[range.clone()]);
             self.keys.push(KeyPos {
-                hash: pos.hash,
-                entry: entry as u32,
-                key: (entry + (pos.key as usize - range.start)) as u32,
-                key_len: pos.key_len,
+                entry: moved(pos.entry),
+                key: moved(pos.key),
+                ..*pos
             });
         }
     }
@@ -625,6 +625,45 @@ mod tests {
         assert_eq!(a.buf, br#","x":1,"fields.x":2,"y":3"#);
         // Copied keys are indexed too.
         assert!(!a.begin_entry(&mut plain(false), "y"));
+    }
+
+    #[test]
+    fn extend_from_copies_the_runs_of_absent_keys_in_order() {
+        let fields = |entries: &[(&str, &str)]| {
+            let mut f = Fields::default();
+            for (k, v) in entries {
+                f.push_entry(k, v);
+            }
+            f
+        };
+        let mut line = fields(&[("x", "1"), ("z", "2")]);
+        // A header before the entries, as in a line, is not copied.
+        let mut other = Fields::default();
+        other.buf.extend_from_slice(b"{header");
+        for (k, v) in [
+            ("y", "3"),
+            ("x", "4"),
+            ("w", "5"),
+            ("v", "6"),
+            ("z", "7"),
+            ("u", "8"),
+        ] {
+            other.push_entry(k, v);
+        }
+        line.extend_from(&other);
+        assert_eq!(
+            String::from_utf8_lossy(&line.buf),
+            r#","x":1,"z":2,"y":3,"w":5,"v":6,"u":8"#
+        );
+        // The copied keys are indexed at their new places.
+        line.extend_from(&fields(&[("w", "9"), ("t", "10")]));
+        assert!(String::from_utf8_lossy(&line.buf).ends_with(r#","u":8,"t":10"#));
+        let mut empty = Fields::default();
+        empty.extend_from(&other);
+        assert_eq!(
+            String::from_utf8_lossy(&empty.buf),
+            r#","y":3,"x":4,"w":5,"v":6,"z":7,"u":8"#
+        );
     }
 
     #[test]
