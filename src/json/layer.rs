@@ -12,7 +12,7 @@ use tracing::{Event, Metadata, Subscriber, span};
 use tracing_appender::non_blocking::ErrorCounter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use super::encode::{self, Clock};
 use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
@@ -419,9 +419,9 @@ where
     }
 
     /// Puts the chain of the event's innermost span in `scratch.spans`; `false` when the
-    /// event is in no span. The registry is asked only when the span differs from the last
-    /// event's on this thread, and which span is current only after a span was entered or
-    /// exited.
+    /// event is in no span. The registry is asked which span is current only after a span
+    /// was entered or exited on this thread, and for the span's fields only when it differs
+    /// from the last event's.
     fn span_chain<S>(&self, scratch: &mut Scratch, event: &Event<'_>, ctx: &Context<'_, S>) -> bool
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
@@ -429,8 +429,7 @@ where
         if event.is_root() {
             return false;
         }
-        let current;
-        let (id, epoch) = if event.is_contextual() {
+        let (span, epoch) = if event.is_contextual() {
             let epoch = spans::epoch();
             if let Some(epoch) = epoch {
                 if scratch.outside == Some((self.id, epoch)) {
@@ -440,25 +439,48 @@ where
                     return true;
                 }
             }
-            current = ctx.current_span();
-            let Some(id) = current.id() else {
+            // The innermost span this layer sees (per-layer filters may hide the current
+            // one), found in one registry lookup.
+            let Some(span) = ctx.lookup_current() else {
                 scratch.outside = epoch.map(|epoch| (self.id, epoch));
                 return false;
             };
-            (id, epoch)
+            if SpanCache::hit(&mut scratch.spans, self.id, &span.id(), epoch) {
+                return true;
+            }
+            (span, epoch)
         } else {
             let Some(id) = event.parent() else {
                 return false;
             };
-            (id, None)
+            if SpanCache::hit(&mut scratch.spans, self.id, id, None) {
+                return true;
+            }
+            let Some(span) = ctx.event_span(event) else {
+                return false;
+            };
+            if span.id() != *id {
+                // A span hidden by a per-layer filter: not remembered under its ID.
+                return self.fill_cache(scratch, &span, None, None);
+            }
+            (span, None)
         };
-        if SpanCache::hit(&mut scratch.spans, self.id, id, epoch) {
-            return true;
-        }
-        // The innermost span this layer sees (per-layer filters may hide the current one).
-        let Some(span) = ctx.event_span(event) else {
-            return false;
-        };
+        let id = span.id();
+        self.fill_cache(scratch, &span, Some(&id), epoch)
+    }
+
+    /// Remembers the chain of `span` as that of events in span `id` (if given), current at
+    /// `epoch` (if given); `false` when the span has no fields node.
+    fn fill_cache<S>(
+        &self,
+        scratch: &mut Scratch,
+        span: &SpanRef<'_, S>,
+        id: Option<&span::Id>,
+        epoch: Option<u64>,
+    ) -> bool
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
         let Some(node) = span
             .extensions()
             .get::<SpanFields>()
@@ -467,8 +489,7 @@ where
             scratch.spans = None;
             return false;
         };
-        let reuse = (span.id() == *id).then_some(id);
-        SpanCache::fill(&mut scratch.spans, self.id, reuse, epoch, &node);
+        SpanCache::fill(&mut scratch.spans, self.id, id, epoch, &node);
         true
     }
 
