@@ -213,6 +213,7 @@ fn floor_char_boundary(s: &str, index: usize) -> usize {
 
 /// Appends `s` as a quoted JSON string, with URL passwords masked, cut after `max` bytes with
 /// a marker naming `total_len` (the length of the value before any cut).
+#[inline(always)]
 pub(crate) fn string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
     let bytes = s.as_bytes();
     // Usually nothing to cut and no `:` (hence no URL credentials): escaping alone.
@@ -230,10 +231,17 @@ pub(crate) fn string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: us
             return;
         }
     }
+    masked_or_cut_string_value(out, s, max, total_len);
+}
+
+/// [`string_value`] for a value that may hold URL credentials or must be cut.
+#[cold]
+#[inline(never)]
+fn masked_or_cut_string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
     out.push(b'"');
     let mut budget = max;
     let mut cut = total_len > max;
-    if memchr_colon(bytes) && redact::has_url_credentials(s) {
+    if memchr_colon(s.as_bytes()) && redact::has_url_credentials(s) {
         redact::for_each_masked_piece(s, |piece| {
             if budget == 0 {
                 cut |= !piece.is_empty();
