@@ -21,11 +21,12 @@ use tracing::span;
 
 use super::fields::Fields;
 
-/// How many recycled nodes, and how many recycled field buffers, a thread keeps.
-const POOL_CAP: usize = 64;
+/// How many recycled nodes, and how many recycled field buffers, a thread keeps: with
+/// [`POOLED_MAX_CAPACITY`], at most 128 KiB per thread.
+const POOL_CAP: usize = 32;
 
 /// A field buffer holding more than this many bytes is freed rather than kept for reuse.
-const POOLED_MAX_CAPACITY: usize = 4 * 1024;
+const POOLED_MAX_CAPACITY: usize = 2 * 1024;
 
 /// Locks `mutex`, ignoring poisoning (the guarded buffers stay consistent: a panic cannot
 /// happen halfway through an update of them).
