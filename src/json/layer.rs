@@ -593,7 +593,7 @@ where
         else {
             return;
         };
-        // Rendered in the reused buffer; the node copies it after the new values.
+        // Rendered in the reused buffer, from which the node copies it.
         with_scratch(|scratch| {
             scratch.span.clear();
             let mut visitor = FieldVisitor {
