@@ -346,6 +346,66 @@ fn a_span_reusing_the_id_of_a_closed_one_has_only_its_own_fields() {
 }
 
 #[test]
+fn spans_closed_on_another_thread_and_reused_nodes_keep_their_own_fields() {
+    let capture = Capture::default();
+    let dispatch = tracing::Dispatch::new(
+        Registry::default()
+            .with(LevelFilter::INFO)
+            .with(JsonLayer::new(capture.clone())),
+    );
+    let in_a_span = |name: &'static str, span: &tracing::Span| {
+        span.in_scope(|| tracing::info!(step = name));
+    };
+    tracing::dispatcher::with_default(&dispatch, || {
+        for round in 0..3 {
+            // Created here, with a child that outlives its parent's handle, closed there.
+            let parent = tracing::info_span!("parent", round, parent_only = "p");
+            let child = tracing::info_span!(parent: &parent, "child", child_only = round);
+            in_a_span("created", &child);
+            drop(parent);
+            let dispatch = dispatch.clone();
+            std::thread::spawn(move || {
+                tracing::dispatcher::with_default(&dispatch, || {
+                    in_a_span("moved", &child);
+                    drop(child);
+                    // The nodes just closed on this thread are reused by its next spans.
+                    let other = tracing::info_span!("other", other_only = round);
+                    in_a_span("other thread", &other);
+                });
+            })
+            .join()
+            .expect("the other thread");
+            let fresh = tracing::info_span!("fresh", fresh_only = round);
+            in_a_span("fresh", &fresh);
+        }
+    });
+    let lines = capture.lines();
+    assert_eq!(lines.len(), 12);
+    for (i, line) in lines.iter().enumerate() {
+        let round = i / 4;
+        let own: &[&str] = match line["step"].as_str() {
+            Some("created" | "moved") => &["round", "parent_only", "child_only"],
+            Some("other thread") => &["other_only"],
+            Some("fresh") => &["fresh_only"],
+            _ => panic!("unexpected line {line}"),
+        };
+        for key in [
+            "round",
+            "parent_only",
+            "child_only",
+            "other_only",
+            "fresh_only",
+        ] {
+            assert_eq!(line.get(key).is_some(), own.contains(&key), "{key}: {line}");
+        }
+        if own.contains(&"round") {
+            assert_eq!(line["round"], round, "{line}");
+            assert_eq!(line["child_only"], round, "{line}");
+        }
+    }
+}
+
+#[test]
 fn two_subscribers_on_one_thread_keep_their_spans_apart() {
     let first = Capture::default();
     let second = Capture::default();

@@ -33,16 +33,24 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// the line is safe inside JavaScript.
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    let plain = plain_ascii_prefix(bytes);
+    // Most keys and values are plain ASCII: one copy.
+    if plain == bytes.len() {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    escape_from(out, bytes, plain);
+}
+
+/// [`escape_into`] for `bytes` whose first `plain` bytes are plain ASCII.
+fn escape_from(out: &mut Vec<u8>, bytes: &[u8], plain: usize) {
     let mut start = 0;
-    let mut i = 0;
-    loop {
-        i += plain_ascii_prefix(&bytes[i..]);
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
+    let mut i = plain;
+    while let Some(&b) = bytes.get(i) {
         let class = ESCAPE[b as usize];
         if class == 0 {
             i += 1;
+            i += plain_ascii_prefix(&bytes[i..]);
             continue;
         }
         if class == b'E' {
@@ -60,6 +68,7 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
                 }
                 _ => i += 1,
             }
+            i += plain_ascii_prefix(&bytes[i..]);
             continue;
         }
         out.extend_from_slice(&bytes[start..i]);
@@ -77,34 +86,110 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
         }
         i += 1;
         start = i;
+        i += plain_ascii_prefix(&bytes[i..]);
     }
     out.extend_from_slice(&bytes[start..]);
 }
 
-/// The length of the leading run of printable ASCII other than `"` and `\\`, eight bytes at a
-/// time: the bytes that are copied as they are.
-fn plain_ascii_prefix(bytes: &[u8]) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // Whether any byte of `w` equals `b` (the classic "has zero byte" test on `w ^ b`).
-    let has = |w: u64, b: u8| {
-        let x = w ^ (LO * u64::from(b));
-        x.wrapping_sub(LO) & !x & HI
+/// Eight bytes, `0x20` each: a plain byte, to pad a short tail to a word.
+const PAD: u64 = 0x2020_2020_2020_2020;
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bits of the bytes of `w` equal to `b` (below 0x80), never missing one; exact up
+/// to the first flagged byte (borrows move up).
+fn bytes_equal(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * u64::from(b));
+    x.wrapping_sub(LO) & !w & HI
+}
+
+/// The bits (the high bit of each byte) flagging the bytes of `w` that are not printable
+/// ASCII other than `"` and `\\`. Exact up to the first flagged byte; bytes after it may be
+/// flagged wrongly (borrows and carries move up).
+///
+/// Per byte `b`, with no borrow or carry coming from below: `b - 0x20` sets the high bit for
+/// `b < 0x20` (or `b >= 0xA0`); `(b ^ c) - 1` for `b == c` (or `b ^ c >= 0x81`, which needs
+/// `b >= 0x80` since `c < 0x80`); `b + 1` for `0x7F..=0xFE`; `b` itself for `0x80..`. Every
+/// other case has `b >= 0x80`, which is special anyway.
+fn special_bytes(w: u64) -> u64 {
+    (w.wrapping_sub(LO * 0x20)
+        | (w ^ (LO * u64::from(b'"'))).wrapping_sub(LO)
+        | (w ^ (LO * u64::from(b'\\'))).wrapping_sub(LO)
+        | w.wrapping_add(LO)
+        | w)
+        & HI
+}
+
+/// The bytes of `tail` (shorter than eight) as a little-endian word, padded with [`PAD`]
+/// bytes, read in at most two overlapping loads.
+fn short_word(tail: &[u8]) -> u64 {
+    let n = tail.len();
+    let word = match n {
+        4..8 => {
+            let (Some(first), Some(last)) = (tail.first_chunk::<4>(), tail.last_chunk::<4>())
+            else {
+                return PAD;
+            };
+            // The overlapping bytes land on the same positions: OR keeps them.
+            u64::from(u32::from_le_bytes(*first))
+                | u64::from(u32::from_le_bytes(*last)) << ((n - 4) * 8)
+        }
+        2..4 => {
+            let (Some(first), Some(last)) = (tail.first_chunk::<2>(), tail.last_chunk::<2>())
+            else {
+                return PAD;
+            };
+            u64::from(u16::from_le_bytes(*first))
+                | u64::from(u16::from_le_bytes(*last)) << ((n - 2) * 8)
+        }
+        1 => u64::from(tail[0]),
+        _ => return PAD,
     };
+    word | PAD << (n * 8)
+}
+
+/// The length of the leading run of printable ASCII other than `"` and `\\` (the bytes that
+/// are copied as they are), eight bytes at a time; with `colons`, also whether that run may
+/// hold a `:` (`false` is exact: there is none).
+#[inline(always)]
+fn scan_plain(bytes: &[u8], colons: bool) -> (usize, bool) {
+    let mut colon = 0;
     let mut i = 0;
     while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
         let w = u64::from_le_bytes(*chunk);
-        // Bytes below 0x20 (w - 0x20 borrows), 0x7F and above (high bit after + 1), '"', '\\'.
-        let special = (w.wrapping_sub(LO * 0x20) & !w & HI)
-            | (w.wrapping_add(LO) | w) & HI
-            | has(w, b'"')
-            | has(w, b'\\');
+        if colons {
+            colon |= bytes_equal(w, b':');
+        }
+        let special = special_bytes(w);
         if special != 0 {
-            return i + (special.trailing_zeros() / 8) as usize;
+            return (i + (special.trailing_zeros() / 8) as usize, colon != 0);
         }
         i += 8;
     }
-    i
+    let rest = bytes.len() - i;
+    if rest == 0 {
+        return (i, colon != 0);
+    }
+    let (w, shift) = match bytes.last_chunk::<8>() {
+        // The last eight bytes, overlapping the plain bytes already seen (which raise no
+        // flag, so the first flag is exact): only the flags of the `rest` new bytes count.
+        Some(last) => (u64::from_le_bytes(*last), (8 - rest) * 8),
+        None => (short_word(bytes), 0),
+    };
+    if colons {
+        colon |= bytes_equal(w, b':');
+    }
+    let special = special_bytes(w) >> shift;
+    if special != 0 {
+        return (i + (special.trailing_zeros() / 8) as usize, colon != 0);
+    }
+    (bytes.len(), colon != 0)
+}
+
+/// The length of the leading run of printable ASCII other than `"` and `\\`.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
+    scan_plain(bytes, false).0
 }
 
 /// Whether `s` is written as is inside a JSON string.
@@ -128,7 +213,31 @@ fn floor_char_boundary(s: &str, index: usize) -> usize {
 
 /// Appends `s` as a quoted JSON string, with URL passwords masked, cut after `max` bytes with
 /// a marker naming `total_len` (the length of the value before any cut).
+#[inline(always)]
 pub(crate) fn string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
+    let bytes = s.as_bytes();
+    // Usually nothing to cut and no `:` (hence no URL credentials): escaping alone.
+    if bytes.len() <= max && total_len <= max {
+        let (plain, colon) = scan_plain(bytes, true);
+        if !colon && (plain == bytes.len() || !memchr_colon(&bytes[plain..])) {
+            out.reserve(bytes.len() + 2);
+            out.push(b'"');
+            if plain == bytes.len() {
+                out.extend_from_slice(bytes);
+            } else {
+                escape_from(out, bytes, plain);
+            }
+            out.push(b'"');
+            return;
+        }
+    }
+    masked_or_cut_string_value(out, s, max, total_len);
+}
+
+/// [`string_value`] for a value that may hold URL credentials or must be cut.
+#[cold]
+#[inline(never)]
+fn masked_or_cut_string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
     out.push(b'"');
     let mut budget = max;
     let mut cut = total_len > max;
@@ -177,8 +286,15 @@ static DIGIT_PAIRS: [u8; 200] = {
 };
 
 /// Appends an unsigned integer in decimal, two digits at a time.
-pub(crate) fn u64_value(out: &mut Vec<u8>, mut v: u64) {
-    let mut digits = [0u8; 20];
+pub(crate) fn u64_value(out: &mut Vec<u8>, v: u64) {
+    let mut digits = [b'0'; 20];
+    let start = decimal_digits(v, &mut digits);
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// Writes `v` in decimal at the end of `digits` (the bytes before are left as they are) and
+/// returns where it starts.
+fn decimal_digits(mut v: u64, digits: &mut [u8; 20]) -> usize {
     let mut i = digits.len();
     while v >= 100 {
         let pair = (v % 100) as usize * 2;
@@ -194,7 +310,7 @@ pub(crate) fn u64_value(out: &mut Vec<u8>, mut v: u64) {
         i -= 1;
         digits[i] = b'0' + v as u8;
     }
-    out.extend_from_slice(&digits[i..]);
+    i
 }
 
 /// Appends an unsigned 128-bit integer in decimal.
@@ -252,8 +368,7 @@ pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
 /// `m / 10^k == v` means the decimal text parses back to `v` bit for bit.
 fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
-    const POW10_INT: [u64; 5] = [1, 10, 100, 1000, 10000];
-    const MAX_EXACT: u64 = 1 << 53;
+    const MAX_EXACT: i64 = 1 << 53;
     let a = v.abs();
     for (k, &scale) in POW10.iter().enumerate() {
         let x = a * scale;
@@ -261,27 +376,27 @@ fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
             return false;
         }
         // Rounded to the nearest integer (a cast truncates); the check below is exact anyway.
-        let m = (x + 0.5) as u64;
+        // In `i64` (`0 <= x + 0.5 <= 2^53`): cheaper conversions both ways than `u64`.
+        let m = (x + 0.5) as i64;
         if m >= MAX_EXACT {
             return false;
         }
         if m as f64 / scale == a {
+            let m = m.unsigned_abs();
             if v.is_sign_negative() {
                 out.push(b'-');
             }
-            let pow = POW10_INT[k];
-            u64_value(out, m / pow);
+            // The digits of `m` with the point `k` digits from the end, and at least one
+            // digit before it: `m / 10^k`, `.`, `m % 10^k` on `k` digits (or `0`).
+            let mut digits = [b'0'; 20];
+            let point = digits.len() - k;
+            let start = decimal_digits(m, &mut digits).min(point - 1);
+            out.extend_from_slice(&digits[start..point]);
             out.push(b'.');
             if k == 0 {
                 out.push(b'0');
             } else {
-                let mut digits = [b'0'; 4];
-                let mut frac = m % pow;
-                for slot in digits[..k].iter_mut().rev() {
-                    *slot = b'0' + (frac % 10) as u8;
-                    frac /= 10;
-                }
-                out.extend_from_slice(&digits[..k]);
+                out.extend_from_slice(&digits[point..]);
             }
             return true;
         }
@@ -485,6 +600,56 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\"a://u:***@…[truncated, 14 bytes]\""
         );
+    }
+
+    #[test]
+    fn every_byte_at_every_position_of_a_word() {
+        for b in 0..=255u8 {
+            let special = !(0x20..0x7F).contains(&b) || b == b'"' || b == b'\\';
+            for at in 0..8 {
+                let mut word = *b"abcdefgh";
+                word[at] = b;
+                let flags = special_bytes(u64::from_le_bytes(word));
+                let first = (flags != 0).then(|| flags.trailing_zeros() / 8);
+                assert_eq!(first, special.then_some(at as u32), "{b:#x} at {at}");
+                let colon = bytes_equal(u64::from_le_bytes(word), b':') != 0;
+                assert_eq!(colon, b == b':', "{b:#x} at {at}");
+                for len in at + 1..8 {
+                    let prefix = plain_ascii_prefix(&word[..len]);
+                    assert_eq!(
+                        prefix,
+                        if special { at } else { len },
+                        "{b:#x} at {at}/{len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn url_passwords_are_masked_wherever_the_colon_falls() {
+        let value = |s: &str| {
+            let mut out = Vec::new();
+            string_value(&mut out, s, 1000, s.len());
+            String::from_utf8(out).unwrap()
+        };
+        for before in 0..20 {
+            let pad = "x".repeat(before);
+            for (raw, written) in [
+                (
+                    format!("{pad} a://u:pw@h"),
+                    format!("\"{pad} a://u:***@h\""),
+                ),
+                (
+                    format!("{pad}é a://u:pw@h"),
+                    format!("\"{pad}é a://u:***@h\""),
+                ),
+                (format!("{pad}\"a:b"), format!("\"{pad}\\\"a:b\"")),
+                (format!("{pad}:"), format!("\"{pad}:\"")),
+            ] {
+                assert_eq!(value(&raw), written, "{raw:?}");
+            }
+        }
     }
 
     #[test]

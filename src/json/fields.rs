@@ -97,17 +97,11 @@ impl Fields {
         }
     }
 
-    /// `first`, then the entries of `then` whose keys `first` lacks, allocated once at the
-    /// size they need.
-    pub(crate) fn joined(first: &Fields, then: &Fields) -> Self {
-        let mut joined = Self {
-            buf: Vec::with_capacity(first.buf.len() + then.buf.len()),
-            keys: Vec::with_capacity(first.keys.len() + then.keys.len()),
-            mask: 0,
-        };
-        joined.extend_from(first);
-        joined.extend_from(then);
-        joined
+    /// Makes room for the entries of `first` and `then`, so that copying them in grows the
+    /// buffers at most once.
+    pub(crate) fn reserve(&mut self, first: &Fields, then: &Fields) {
+        self.buf.reserve(first.buf.len() + then.buf.len());
+        self.keys.reserve(first.keys.len() + then.keys.len());
     }
 
     /// Empties the buffer and the key index, keeping their capacity.
@@ -138,6 +132,13 @@ impl Fields {
     /// Writes `,"<prefix><name>":` and records the key; if the key is already present, writes
     /// nothing and returns `false`. Fills `key.hash` when unknown.
     fn begin_entry(&mut self, key: &mut KeyDecision, name: &str) -> bool {
+        let entry = self.write_key(key, name);
+        self.commit_key(entry)
+    }
+
+    /// Writes `,"<prefix><name>":` (the entry start), without recording the key; fills
+    /// `key.hash` when unknown. Returns where it starts and the key's fingerprint.
+    fn write_key(&mut self, key: &mut KeyDecision, name: &str) -> (usize, u64) {
         let entry = self.buf.len();
         self.buf.extend_from_slice(b",\"");
         let start = self.buf.len();
@@ -149,15 +150,21 @@ impl Fields {
         } else {
             encode::escape_into(&mut self.buf, name);
         }
-        let end = self.buf.len();
         let hash = *key
             .hash
-            .get_or_insert_with(|| fingerprint(&self.buf[start..end]));
+            .get_or_insert_with(|| fingerprint(&self.buf[start..]));
+        self.buf.extend_from_slice(b"\":");
+        (entry, hash)
+    }
+
+    /// Records the key of the entry start just written at `entry` (with fingerprint `hash`);
+    /// if the key is already present, removes the entry start and returns `false`.
+    fn commit_key(&mut self, (entry, hash): (usize, u64)) -> bool {
+        let (start, end) = (entry + 2, self.buf.len() - 2);
         if self.contains(hash, &self.buf[start..end]) {
             self.buf.truncate(entry);
             return false;
         }
-        self.buf.extend_from_slice(b"\":");
         self.mask |= mask_bit(hash);
         self.keys.push(KeyPos {
             hash,
@@ -168,52 +175,89 @@ impl Fields {
         true
     }
 
-    /// The byte range of entry `i` (from its comma to the next entry or the end).
-    fn entry_range(&self, i: usize) -> Range<usize> {
-        let start = self.keys[i].entry as usize;
-        let end = self
-            .keys
-            .get(i + 1)
-            .map_or(self.buf.len(), |k| k.entry as usize);
-        start..end
+    /// Appends the entry `,"key":raw` (a test helper: `key` needs no escaping, `raw` is
+    /// JSON).
+    #[cfg(test)]
+    pub(crate) fn push_entry(&mut self, key: &str, raw: &str) {
+        let mut decision = KeyDecision {
+            plain: true,
+            ..KeyDecision::default()
+        };
+        if self.begin_entry(&mut decision, key) {
+            self.buf.extend_from_slice(raw.as_bytes());
+        }
+    }
+
+    /// Writes the entry start `rendered[..len]` (`,"<key>":`, made by [`Fields::begin_entry`]
+    /// for a key of fingerprint `hash`) and records the key, in one fixed-size copy; if the
+    /// key is already present, writes nothing and returns `false`.
+    fn begin_rendered(&mut self, rendered: &[u8; RENDERED_MAX], len: usize, hash: u64) -> bool {
+        let Some(key) = rendered.get(2..len.saturating_sub(2)) else {
+            return false;
+        };
+        if self.contains(hash, key) {
+            return false;
+        }
+        let entry = self.buf.len();
+        // A fixed-size copy and a cut cost less than copying `len` bytes.
+        self.buf.extend_from_slice(rendered);
+        self.buf.truncate(entry + len);
+        self.mask |= mask_bit(hash);
+        self.keys.push(KeyPos {
+            hash,
+            entry: entry as u32,
+            key: (entry + 2) as u32,
+            key_len: key.len() as u32,
+        });
+        true
     }
 
     /// Copies the entries of `other` whose key is not yet present, in order. Allocation-free
     /// once the buffers have grown.
     pub(crate) fn extend_from(&mut self, other: &Fields) {
-        let key_of = |pos: &KeyPos| &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
-        // Usually no key is present yet: then the entries go in one copy.
-        if other.keys.first().is_some_and(|first| first.entry == 0)
-            && (self.mask & other.mask == 0
-                || other
-                    .keys
-                    .iter()
-                    .all(|pos| !self.contains(pos.hash, key_of(pos))))
-        {
-            self.mask |= other.mask;
-            let base = self.buf.len() as u32;
-            self.buf.extend_from_slice(&other.buf);
-            self.keys.extend(other.keys.iter().map(|pos| KeyPos {
-                entry: pos.entry + base,
-                key: pos.key + base,
-                ..*pos
-            }));
+        // Usually no key is present yet (no common mask bit): then all go in one copy.
+        if self.mask & other.mask == 0 {
+            self.copy_entries(other, 0..other.keys.len());
             return;
         }
+        // One pass; each run of entries whose keys are absent is copied at once.
+        let mut run = None;
         for (i, pos) in other.keys.iter().enumerate() {
             let key = &other.buf[pos.key as usize..(pos.key + pos.key_len) as usize];
             if self.contains(pos.hash, key) {
-                continue;
+                if let Some(start) = run.take() {
+                    self.copy_entries(other, start..i);
+                }
+            } else if run.is_none() {
+                run = Some(i);
             }
-            let range = other.entry_range(i);
-            let entry = self.buf.len();
+        }
+        if let Some(start) = run {
+            self.copy_entries(other, start..other.keys.len());
+        }
+    }
+
+    /// Appends the entries `range` of `other` (consecutive, so one copy) and indexes their
+    /// keys. The keys of `other` being distinct, they are not checked against each other.
+    fn copy_entries(&mut self, other: &Fields, range: Range<usize>) {
+        let Some(first) = other.keys.get(range.start) else {
+            return;
+        };
+        let from = first.entry as usize;
+        let to = other
+            .keys
+            .get(range.end)
+            .map_or(other.buf.len(), |k| k.entry as usize);
+        let base = self.buf.len();
+        self.buf.extend_from_slice(&other.buf[from..to]);
+        // Positions move from `from` in `other` to `base` here.
+        let moved = |at: u32| (at as usize - from + base) as u32;
+        for pos in &other.keys[range] {
             self.mask |= mask_bit(pos.hash);
-            self.buf.extend_from_slice(&other.buf[range.clone()]);
             self.keys.push(KeyPos {
-                hash: pos.hash,
-                entry: entry as u32,
-                key: (entry + (pos.key as usize - range.start)) as u32,
-                key_len: pos.key_len,
+                entry: moved(pos.entry),
+                key: moved(pos.key),
+                ..*pos
             });
         }
     }
@@ -232,6 +276,10 @@ struct KeyDecision {
     hash: Option<u64>,
 }
 
+/// The longest entry start `,"<key>":` a [`KeySlot`] keeps; a longer one is written piece by
+/// piece.
+const RENDERED_MAX: usize = 32;
+
 /// One slot of the [`KeyCache`].
 #[derive(Debug, Clone, Copy, Default)]
 struct KeySlot {
@@ -240,13 +288,20 @@ struct KeySlot {
     len: usize,
     config: u64,
     decision: KeyDecision,
+    /// The entry start `,"<key>":` as written, padded, when it fits (`rendered_len > 0`):
+    /// then it is copied in one fixed-size move.
+    rendered: [u8; RENDERED_MAX],
+    rendered_len: u8,
 }
 
 const KEY_SLOTS: usize = 128;
 
-/// A per-thread, direct-mapped cache of [`KeyDecision`]s keyed by the address of the field
-/// name (names are `&'static str` from callsites) and the layer's settings: an event field
-/// costs a lookup instead of the reserved-key and deny-list checks.
+/// A per-thread cache of [`KeyDecision`]s keyed by the address of the field name (names are
+/// `&'static str` from callsites) and the layer's settings: an event field costs a lookup
+/// instead of the reserved-key and deny-list checks, and its key is copied ready-made.
+///
+/// Two-way set-associative: a name may sit in either slot of its set, so that two names of one
+/// event landing in the same set do not evict each other on every event.
 #[derive(Debug)]
 pub(crate) struct KeyCache(Box<[KeySlot; KEY_SLOTS]>);
 
@@ -257,31 +312,66 @@ impl Default for KeyCache {
 }
 
 impl KeyCache {
-    /// The slot for `name` and the decision, computed on a miss.
-    fn decide(&mut self, name: &'static str, config: &Config) -> (usize, KeyDecision) {
+    /// The slot holding `name`'s decision for `config`, else the index of the slot to fill
+    /// (the set's first, its entry moving to the second).
+    fn lookup(&self, name: &'static str, config: &Config) -> Result<&KeySlot, usize> {
         let ptr = name.as_ptr() as usize;
-        let index = ((ptr >> 3) ^ (ptr >> 11) ^ name.len()) % KEY_SLOTS;
-        let slot = &self.0[index];
-        if slot.ptr == ptr && slot.len == name.len() && slot.config == config.id {
-            return (index, slot.decision);
+        // Multiplicative hashing: names close in memory still spread over the sets.
+        let set = ((ptr ^ name.len()) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58;
+        let first = (set as usize * 2) % KEY_SLOTS;
+        for index in [first, first + 1] {
+            if let Some(slot) = self.0.get(index)
+                && slot.ptr == ptr
+                && slot.len == name.len()
+                && slot.config == config.id
+            {
+                return Ok(slot);
+            }
         }
-        let decision = KeyDecision {
+        Err(first)
+    }
+
+    /// The decision for `name` under `config`, computed.
+    fn decide(name: &str, config: &Config) -> KeyDecision {
+        KeyDecision {
             renamed: config.is_reserved(name),
             sensitive: config.redactor.is_sensitive(name),
             plain: encode::needs_no_escape(name),
             hash: None,
-        };
-        (index, decision)
+        }
     }
 
-    /// Remembers `decision` (with its fingerprint) for `name`.
-    fn store(&mut self, index: usize, name: &'static str, config: &Config, decision: KeyDecision) {
-        self.0[index] = KeySlot {
+    /// Remembers `decision` (with its fingerprint) for `name`, and `rendered`, the entry start
+    /// written for it.
+    fn store(
+        &mut self,
+        index: usize,
+        name: &'static str,
+        config: &Config,
+        decision: KeyDecision,
+        rendered: &[u8],
+    ) {
+        let mut slot = KeySlot {
             ptr: name.as_ptr() as usize,
             len: name.len(),
             config: config.id,
             decision,
+            rendered: [0; RENDERED_MAX],
+            rendered_len: 0,
         };
+        if let Some(to) = slot.rendered.get_mut(..rendered.len()) {
+            to.copy_from_slice(rendered);
+            slot.rendered_len = rendered.len() as u8;
+        }
+        // The set's first slot is the newest; its entry moves to the second.
+        if let Some(&newest) = self.0.get(index)
+            && let Some(second) = self.0.get_mut(index + 1)
+        {
+            *second = newest;
+        }
+        if let Some(first) = self.0.get_mut(index) {
+            *first = slot;
+        }
     }
 }
 
@@ -323,7 +413,11 @@ enum Plan {
 impl FieldVisitor<'_> {
     /// Writes the key of `field` if it is to be written and returns what to do with its value.
     fn begin(&mut self, field: &Field) -> Plan {
-        let name = field.name();
+        self.begin_named(field.name())
+    }
+
+    /// [`FieldVisitor::begin`] for the field called `name`.
+    fn begin_named(&mut self, name: &'static str) -> Plan {
         let is_message = name == "message";
         match self.mode {
             Mode::Event | Mode::Message if is_message => {
@@ -342,13 +436,24 @@ impl FieldVisitor<'_> {
             }
             Mode::EventFields | Mode::SpanFields => {}
         }
-        let (slot, mut decision) = self.keys.decide(name, self.config);
-        let known = decision.hash.is_some();
-        let written = self.out.begin_entry(&mut decision, name);
-        if !known {
-            self.keys.store(slot, name, self.config, decision);
-        }
-        match (written, decision.sensitive) {
+        let (written, sensitive) = match self.keys.lookup(name, self.config) {
+            Ok(slot) => {
+                let written = match (slot.decision.hash, usize::from(slot.rendered_len)) {
+                    (Some(hash), len @ 1..) => self.out.begin_rendered(&slot.rendered, len, hash),
+                    _ => self.out.begin_entry(&mut slot.decision.clone(), name),
+                };
+                (written, slot.decision.sensitive)
+            }
+            Err(index) => {
+                let mut decision = KeyCache::decide(name, self.config);
+                let start = self.out.write_key(&mut decision, name);
+                let rendered = &self.out.buf[start.0..];
+                self.keys
+                    .store(index, name, self.config, decision, rendered);
+                (self.out.commit_key(start), decision.sensitive)
+            }
+        };
+        match (written, sensitive) {
             (false, _) => Plan::Skip,
             (true, true) => Plan::Redact,
             (true, false) => Plan::Write,
@@ -523,18 +628,95 @@ mod tests {
     }
 
     #[test]
+    fn extend_from_copies_the_runs_of_absent_keys_in_order() {
+        let fields = |entries: &[(&str, &str)]| {
+            let mut f = Fields::default();
+            for (k, v) in entries {
+                f.push_entry(k, v);
+            }
+            f
+        };
+        let mut line = fields(&[("x", "1"), ("z", "2")]);
+        // A header before the entries, as in a line, is not copied.
+        let mut other = Fields::default();
+        other.buf.extend_from_slice(b"{header");
+        for (k, v) in [
+            ("y", "3"),
+            ("x", "4"),
+            ("w", "5"),
+            ("v", "6"),
+            ("z", "7"),
+            ("u", "8"),
+        ] {
+            other.push_entry(k, v);
+        }
+        line.extend_from(&other);
+        assert_eq!(
+            String::from_utf8_lossy(&line.buf),
+            r#","x":1,"z":2,"y":3,"w":5,"v":6,"u":8"#
+        );
+        // The copied keys are indexed at their new places.
+        line.extend_from(&fields(&[("w", "9"), ("t", "10")]));
+        assert!(String::from_utf8_lossy(&line.buf).ends_with(r#","u":8,"t":10"#));
+        let mut empty = Fields::default();
+        empty.extend_from(&other);
+        assert_eq!(
+            String::from_utf8_lossy(&empty.buf),
+            r#","y":3,"x":4,"w":5,"v":6,"z":7,"u":8"#
+        );
+    }
+
+    #[test]
     fn key_cache_depends_on_the_settings() {
         let mut cache = KeyCache::default();
         let mut c = config();
-        let (slot, mut d) = cache.decide("service", &c);
+        let Err(slot) = cache.lookup("service", &c) else {
+            panic!("an empty cache holds nothing");
+        };
+        let mut d = KeyCache::decide("service", &c);
         assert!(d.renamed);
         d.hash = Some(1);
-        cache.store(slot, "service", &c, d);
-        assert_eq!(cache.decide("service", &c).1.hash, Some(1));
+        cache.store(slot, "service", &c, d, br#","fields.service":"#);
+        let hit = cache.lookup("service", &c).expect("stored");
+        assert_eq!(hit.decision.hash, Some(1));
+        assert_eq!(usize::from(hit.rendered_len), r#","fields.service":"#.len());
         c.static_keys.clear();
         c.id = next_config_id();
-        let (_, d) = cache.decide("service", &c);
-        assert!(!d.renamed && d.hash.is_none());
+        assert!(cache.lookup("service", &c).is_err());
+        assert!(!KeyCache::decide("service", &c).renamed);
+    }
+
+    #[test]
+    fn a_cached_key_is_written_and_deduplicated_like_a_new_one() {
+        let mut cache = KeyCache::default();
+        let c = config();
+        let mut text = String::new();
+        let mut out = Fields::default();
+        for _ in 0..2 {
+            let mut visitor = FieldVisitor {
+                out: &mut out,
+                text: &mut text,
+                keys: &mut cache,
+                config: &c,
+                mode: Mode::SpanFields,
+                message_pending: false,
+            };
+            // Reserved, escaped, plain; then, second time round, all already present.
+            for name in [
+                "service",
+                "a\"b",
+                "user_id",
+                "a_key_too_long_to_be_kept_ready_made",
+            ] {
+                if matches!(visitor.begin_named(name), Plan::Write) {
+                    visitor.out.buf.push(b'1');
+                }
+            }
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&out.buf),
+            r#","fields.service":1,"a\"b":1,"user_id":1,"a_key_too_long_to_be_kept_ready_made":1"#
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tracing::{Event, Metadata, Subscriber, span};
 use tracing_appender::non_blocking::ErrorCounter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use super::encode::{self, Clock};
 use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
@@ -270,9 +270,29 @@ impl<W> JsonLayer<W> {
 }
 
 /// A span's fields, rendered once as `,"key":value` entries, with those of its ancestors,
-/// kept in the span's extensions.
+/// kept in the span's extensions. Always `Some` until dropped, when the node is given back
+/// for reuse.
+///
+/// The registry drops it when it clears the closed span's slot, before the span's ID can be
+/// given to another span: that is when the node is marked closed (no `on_close` needed).
 #[derive(Debug)]
-struct SpanFields(Arc<SpanNode>);
+struct SpanFields(Option<Arc<SpanNode>>);
+
+impl SpanFields {
+    /// The span's node.
+    fn node(&self) -> Option<&Arc<SpanNode>> {
+        self.0.as_ref()
+    }
+}
+
+impl Drop for SpanFields {
+    fn drop(&mut self) {
+        if let Some(node) = self.0.take() {
+            node.close();
+            spans::recycle_node(node);
+        }
+    }
+}
 
 /// The per-thread reused state: the line, the scratch text and the date cache.
 #[derive(Debug, Default)]
@@ -286,6 +306,8 @@ struct Scratch {
     spans: Option<SpanCache>,
     /// The layer and the thread's epoch at which no span was current.
     outside: Option<(u64, u64)>,
+    /// The address and length of the last `'static` target found to need no escaping.
+    plain_target: Option<(usize, usize)>,
 }
 
 thread_local! {
@@ -297,6 +319,7 @@ thread_local! {
         keys: KeyCache::default(),
         spans: None,
         outside: None,
+        plain_target: None,
     });
 }
 
@@ -330,14 +353,27 @@ where
     W: for<'w> MakeWriter<'w> + 'static,
 {
     /// Writes `{"timestamp":…,"level":…,"target":…,"message":` into a cleared line.
-    fn header(scratch: &mut Scratch, level: &tracing::Level, target: &str) {
+    fn header(scratch: &mut Scratch, level: &tracing::Level, target: &'static str) {
         let buf = &mut scratch.line.buf;
         buf.extend_from_slice(b"{\"timestamp\":");
         scratch.clock.timestamp(buf, SystemTime::now());
-        buf.extend_from_slice(b",\"level\":\"");
-        buf.extend_from_slice(level.as_str().as_bytes());
-        buf.extend_from_slice(b"\",\"target\":\"");
-        encode::escape_into(buf, target);
+        buf.extend_from_slice(match *level {
+            tracing::Level::TRACE => b",\"level\":\"TRACE\",\"target\":\"",
+            tracing::Level::DEBUG => b",\"level\":\"DEBUG\",\"target\":\"",
+            tracing::Level::INFO => b",\"level\":\"INFO\",\"target\":\"",
+            tracing::Level::WARN => b",\"level\":\"WARN\",\"target\":\"",
+            tracing::Level::ERROR => b",\"level\":\"ERROR\",\"target\":\"",
+        });
+        // A `'static` target seen plain stays plain: the last one is remembered.
+        let key = (target.as_ptr() as usize, target.len());
+        if scratch.plain_target == Some(key) {
+            buf.extend_from_slice(target.as_bytes());
+        } else if encode::needs_no_escape(target) {
+            buf.extend_from_slice(target.as_bytes());
+            scratch.plain_target = Some(key);
+        } else {
+            encode::escape_into(buf, target);
+        }
         buf.extend_from_slice(b"\",\"message\":");
     }
 
@@ -383,9 +419,9 @@ where
     }
 
     /// Puts the chain of the event's innermost span in `scratch.spans`; `false` when the
-    /// event is in no span. The registry is asked only when the span differs from the last
-    /// event's on this thread, and which span is current only after a span was entered or
-    /// exited.
+    /// event is in no span. The registry is asked which span is current only after a span
+    /// was entered or exited on this thread, and for the span's fields only when it differs
+    /// from the last event's.
     fn span_chain<S>(&self, scratch: &mut Scratch, event: &Event<'_>, ctx: &Context<'_, S>) -> bool
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
@@ -393,8 +429,7 @@ where
         if event.is_root() {
             return false;
         }
-        let current;
-        let (id, epoch) = if event.is_contextual() {
+        let (span, epoch) = if event.is_contextual() {
             let epoch = spans::epoch();
             if let Some(epoch) = epoch {
                 if scratch.outside == Some((self.id, epoch)) {
@@ -404,31 +439,57 @@ where
                     return true;
                 }
             }
-            current = ctx.current_span();
-            let Some(id) = current.id() else {
+            // The innermost span this layer sees (per-layer filters may hide the current
+            // one), found in one registry lookup.
+            let Some(span) = ctx.lookup_current() else {
                 scratch.outside = epoch.map(|epoch| (self.id, epoch));
                 return false;
             };
-            (id, epoch)
+            if SpanCache::hit(&mut scratch.spans, self.id, &span.id(), epoch) {
+                return true;
+            }
+            (span, epoch)
         } else {
             let Some(id) = event.parent() else {
                 return false;
             };
-            (id, None)
+            if SpanCache::hit(&mut scratch.spans, self.id, id, None) {
+                return true;
+            }
+            let Some(span) = ctx.event_span(event) else {
+                return false;
+            };
+            if span.id() != *id {
+                // A span hidden by a per-layer filter: not remembered under its ID.
+                return self.fill_cache(scratch, &span, None, None);
+            }
+            (span, None)
         };
-        if SpanCache::hit(&mut scratch.spans, self.id, id, epoch) {
-            return true;
-        }
-        // The innermost span this layer sees (per-layer filters may hide the current one).
-        let Some(span) = ctx.event_span(event) else {
-            return false;
-        };
-        let Some(node) = span.extensions().get::<SpanFields>().map(|f| f.0.clone()) else {
+        let id = span.id();
+        self.fill_cache(scratch, &span, Some(&id), epoch)
+    }
+
+    /// Remembers the chain of `span` as that of events in span `id` (if given), current at
+    /// `epoch` (if given); `false` when the span has no fields node.
+    fn fill_cache<S>(
+        &self,
+        scratch: &mut Scratch,
+        span: &SpanRef<'_, S>,
+        id: Option<&span::Id>,
+        epoch: Option<u64>,
+    ) -> bool
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Some(node) = span
+            .extensions()
+            .get::<SpanFields>()
+            .and_then(|f| f.node().cloned())
+        else {
             scratch.spans = None;
             return false;
         };
-        let reuse = (span.id() == *id).then_some(id);
-        SpanCache::fill(&mut scratch.spans, self.id, reuse, epoch, &node);
+        SpanCache::fill(&mut scratch.spans, self.id, id, epoch, &node);
         true
     }
 
@@ -473,15 +534,11 @@ where
         });
     }
 
-    /// Renders `values` as span entries.
-    fn render_span_fields(&self, record: impl FnOnce(&mut FieldVisitor<'_>)) -> Fields {
-        let mut fields = Fields::default();
+    /// Renders span entries with `record` into `out`.
+    fn render_span_fields(&self, out: &mut Fields, record: impl FnOnce(&mut FieldVisitor<'_>)) {
         with_scratch(|scratch| {
-            // Rendered in the reused buffer, then copied once at its exact size: a growing
-            // `Vec` would allocate at every doubling.
-            scratch.span.clear();
             let mut visitor = FieldVisitor {
-                out: &mut scratch.span,
+                out,
                 text: &mut scratch.text,
                 keys: &mut scratch.keys,
                 config: &self.config,
@@ -489,9 +546,7 @@ where
                 message_pending: false,
             };
             record(&mut visitor);
-            fields = scratch.span.clone();
         });
-        fields
     }
 }
 
@@ -508,14 +563,21 @@ where
         if span.extensions().get::<SpanFields>().is_some() {
             return;
         }
-        let fields = self.render_span_fields(|visitor| attrs.record(visitor));
-        let parent = span
-            .parent()
-            .and_then(|parent| parent.extensions().get::<SpanFields>().map(|f| f.0.clone()));
-        let node = SpanNode::new(parent, fields);
+        let parent = span.parent().and_then(|parent| {
+            parent
+                .extensions()
+                .get::<SpanFields>()
+                .and_then(|f| f.node().cloned())
+        });
+        let node = SpanNode::create(parent, |own| {
+            self.render_span_fields(own, |visitor| attrs.record(visitor));
+        });
         let mut extensions = span.extensions_mut();
         if extensions.get_mut::<SpanFields>().is_none() {
-            extensions.insert(SpanFields(Arc::new(node)));
+            extensions.insert(SpanFields(Some(node)));
+        } else {
+            drop(extensions);
+            spans::recycle_node(node);
         }
     }
 
@@ -523,14 +585,32 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let recorded = self.render_span_fields(|visitor| values.record(visitor));
-        if recorded.is_empty() {
+        // Not holding the span's extensions while user values are formatted.
+        let Some(node) = span
+            .extensions()
+            .get::<SpanFields>()
+            .and_then(|f| f.node().cloned())
+        else {
             return;
-        }
-        // The new values first, then the old entries whose keys were not recorded again.
-        if let Some(node) = span.extensions().get::<SpanFields>() {
-            node.0.record(recorded);
-        }
+        };
+        // Rendered in the reused buffer, from which the node copies it.
+        with_scratch(|scratch| {
+            scratch.span.clear();
+            let mut visitor = FieldVisitor {
+                out: &mut scratch.span,
+                text: &mut scratch.text,
+                keys: &mut scratch.keys,
+                config: &self.config,
+                mode: Mode::SpanFields,
+                message_pending: false,
+            };
+            values.record(&mut visitor);
+            // The new values first, then the old entries whose keys were not recorded again.
+            if !scratch.span.is_empty() {
+                node.record(&scratch.span);
+            }
+        });
+        spans::recycle_node(node);
     }
 
     fn on_enter(&self, _: &span::Id, _: Context<'_, S>) {
@@ -539,14 +619,6 @@ where
 
     fn on_exit(&self, _: &span::Id, _: Context<'_, S>) {
         spans::bump_epoch();
-    }
-
-    fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(&id)
-            && let Some(node) = span.extensions().get::<SpanFields>()
-        {
-            node.0.close();
-        }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {

@@ -97,8 +97,10 @@
 //! registry; a record on any span of the chain is seen by the next event. Each line is built in a per-thread buffer that is
 //! reused, and written with a single `write_all`, so lines from several threads never
 //! interleave with a writer that writes each call whole (stdout, the non-blocking writer, a
-//! file in append mode). In steady state an event allocates nothing (a test with a counting
-//! allocator proves it); see BENCHMARKS.md for the figures.
+//! file in append mode). In steady state an event allocates nothing, and a span allocates only
+//! the registry's extension box: span storage and field buffers are reused from small
+//! per-thread pools (a test with a counting allocator proves both); see BENCHMARKS.md for the
+//! figures.
 //!
 //! # Failures
 //!
