@@ -435,6 +435,35 @@ fn two_subscribers_on_one_thread_keep_their_spans_apart() {
 }
 
 #[test]
+fn two_json_layers_on_one_registry_both_write_the_span_fields() {
+    let (first, second) = (Capture::default(), Capture::default());
+    let subscriber = Registry::default()
+        .with(LevelFilter::INFO)
+        .with(JsonLayer::new(first.clone()))
+        .with(JsonLayer::new(second.clone()).service("second"));
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!("outer", a = 1, shared = "outer");
+        let inner = tracing::info_span!(parent: &outer, "inner", b = 2, shared = "inner");
+        inner.in_scope(|| tracing::info!("in both"));
+        outer.in_scope(|| tracing::info!("in outer"));
+    });
+    for capture in [&first, &second] {
+        let lines = capture.lines();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            (&lines[0]["a"], &lines[0]["b"], &lines[0]["shared"]),
+            (&json!(1), &json!(2), &json!("inner"))
+        );
+        assert_eq!(
+            (&lines[1]["a"], &lines[1]["shared"]),
+            (&json!(1), &json!("outer"))
+        );
+        assert!(lines[1].get("b").is_none());
+    }
+    assert_eq!(second.lines()[0]["service"], "second");
+}
+
+#[test]
 fn entering_and_leaving_spans_changes_the_fields_of_the_next_event() {
     let capture = capture(|| {
         let outer = tracing::info_span!("outer", a = 1);

@@ -559,10 +559,6 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        // Several JSON layers on one registry share the fields rendered by the first.
-        if span.extensions().get::<SpanFields>().is_some() {
-            return;
-        }
         let parent = span.parent().and_then(|parent| {
             parent
                 .extensions()
@@ -572,6 +568,9 @@ where
         let node = SpanNode::create(parent, |own| {
             self.render_span_fields(own, |visitor| attrs.record(visitor));
         });
+        // Several JSON layers on one registry share the fields rendered by the first (the
+        // others render them too, then give their node back: checked only here, under the
+        // one lock, since one layer per registry is the usual case).
         let mut extensions = span.extensions_mut();
         if extensions.get_mut::<SpanFields>().is_none() {
             extensions.insert(SpanFields(Some(node)));
