@@ -428,6 +428,55 @@ impl fmt::Write for CappedText<'_> {
     }
 }
 
+/// A `fmt::Write` writing a `Display`/`Debug` value straight into the line, after its opening
+/// quote, while every piece is plain ASCII without `:` and the value stays within `max` bytes:
+/// then the line holds exactly what [`string_value`] would write for it, without a copy
+/// through the scratch text. At the first other piece it moves what it wrote (plain, so the
+/// same bytes as the text) to the [`CappedText`] and goes on as one, for [`string_value`] to
+/// escape, mask or cut at the end.
+pub(crate) struct StreamedText<'a> {
+    pub(crate) out: &'a mut Vec<u8>,
+    /// Where the value's opening quote is in `out`.
+    pub(crate) start: usize,
+    pub(crate) max: usize,
+    /// Collects the value once streaming stopped; its `total` counts every byte either way.
+    pub(crate) capped: CappedText<'a>,
+    /// Whether the value is still being written straight into `out`.
+    pub(crate) streaming: bool,
+}
+
+impl StreamedText<'_> {
+    /// Moves what was streamed into the capped text and removes it, with its opening quote,
+    /// from the line.
+    #[cold]
+    #[inline(never)]
+    fn stop_streaming(&mut self) {
+        self.streaming = false;
+        let written = self.out.get(self.start + 1..).unwrap_or_default();
+        // Plain ASCII, so valid UTF-8; total <= max <= keep, so kept whole.
+        self.capped.text.push_str(&String::from_utf8_lossy(written));
+        self.out.truncate(self.start);
+    }
+}
+
+impl fmt::Write for StreamedText<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.streaming {
+            let total = self.capped.total.saturating_add(s.len());
+            if total <= self.max {
+                let (plain, colon) = scan_plain(s.as_bytes(), true);
+                if plain == s.len() && !colon {
+                    self.out.extend_from_slice(s.as_bytes());
+                    self.capped.total = total;
+                    return Ok(());
+                }
+            }
+            self.stop_streaming();
+        }
+        self.capped.write_str(s)
+    }
+}
+
 /// The civil date of a count of days since 1970-01-01 (proleptic Gregorian), after Howard
 /// Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -551,6 +600,65 @@ mod tests {
                     assert_eq!(escaped(&s), reference(&s), "{s:?}");
                     let twice = format!("{s}{special}{s}");
                     assert_eq!(escaped(&twice), reference(&twice), "{twice:?}");
+                }
+            }
+        }
+    }
+
+    /// Writes `pieces` as one value through [`StreamedText`], as `FieldVisitor` does.
+    fn streamed(pieces: &[&str], max: usize) -> String {
+        use fmt::Write as _;
+        let mut out = b"{".to_vec();
+        let mut text = String::new();
+        let mut w = StreamedText {
+            start: out.len(),
+            out: &mut out,
+            max,
+            capped: CappedText {
+                text: &mut text,
+                keep: max + 1024,
+                total: 0,
+            },
+            streaming: true,
+        };
+        w.out.push(b'"');
+        for piece in pieces {
+            w.write_str(piece).unwrap();
+        }
+        if w.streaming {
+            w.out.push(b'"');
+        } else {
+            let total = w.capped.total;
+            string_value(&mut out, &text, max, total);
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn streamed_text_writes_what_the_buffered_path_writes() {
+        let values = [
+            "request completed",
+            "a plain value that is longer than sixteen bytes",
+            "tab\there \"quoted\" é ✓ \u{2028}",
+            "https://user:secret@example.com/path",
+            "key: value",
+            "x".repeat(40).leak(),
+            "",
+        ];
+        for value in values {
+            for max in [0, 5, 16, 39, 40, 1000] {
+                let mut buffered = b"{".to_vec();
+                string_value(&mut buffered, value, max, value.len());
+                let buffered = String::from_utf8(buffered).unwrap();
+                assert_eq!(streamed(&[value], max), buffered, "{value:?} {max}");
+                // Split in two and in three pieces at every char boundary.
+                for (i, _) in value.char_indices() {
+                    let (a, b) = value.split_at(i);
+                    assert_eq!(streamed(&[a, b], max), buffered, "{a:?} {b:?} {max}");
+                    for (j, _) in b.char_indices() {
+                        let (b, c) = b.split_at(j);
+                        assert_eq!(streamed(&[a, b, c], max), buffered, "{a:?} {b:?} {c:?}");
+                    }
                 }
             }
         }

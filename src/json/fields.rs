@@ -473,27 +473,36 @@ impl FieldVisitor<'_> {
         self.out.buf.push(b'"');
     }
 
-    /// Writes `text` (which holds the first bytes of a value of `total` bytes) as a string.
-    fn text_value(&mut self, total: usize) {
-        encode::string_value(
-            &mut self.out.buf,
-            self.text,
-            self.config.max_value_len,
-            total,
-        );
-    }
-
-    /// Renders `render` into the scratch text, bounded, and returns the full length.
-    fn render(&mut self, render: impl FnOnce(&mut encode::CappedText<'_>) -> fmt::Result) -> usize {
+    /// Writes the value `render` writes as a string: straight into the line while it is
+    /// plain, else through the scratch text, bounded, then escaped, masked and cut.
+    fn text_value(&mut self, render: impl FnOnce(&mut encode::StreamedText<'_>) -> fmt::Result) {
         self.text.clear();
-        let mut capped = encode::CappedText {
-            text: self.text,
-            keep: self.config.max_value_len.saturating_add(MASK_LOOKAHEAD),
-            total: 0,
+        let start = self.out.buf.len();
+        self.out.buf.push(b'"');
+        let mut streamed = encode::StreamedText {
+            out: &mut self.out.buf,
+            start,
+            max: self.config.max_value_len,
+            capped: encode::CappedText {
+                text: self.text,
+                keep: self.config.max_value_len.saturating_add(MASK_LOOKAHEAD),
+                total: 0,
+            },
+            streaming: true,
         };
         // A failing `Display` keeps what it wrote so far; it never fails the line.
-        let _ = render(&mut capped);
-        capped.total
+        let _ = render(&mut streamed);
+        if streamed.streaming {
+            self.out.buf.push(b'"');
+        } else {
+            let total = streamed.capped.total;
+            encode::string_value(
+                &mut self.out.buf,
+                self.text,
+                self.config.max_value_len,
+                total,
+            );
+        }
     }
 }
 
@@ -502,10 +511,7 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write | Plan::Message => {
-                let total = self.render(|w| write!(w, "{value:?}"));
-                self.text_value(total);
-            }
+            Plan::Write | Plan::Message => self.text_value(|w| write!(w, "{value:?}")),
         }
     }
 
@@ -526,18 +532,15 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write | Plan::Message => {
-                let total = self.render(|w| {
-                    write!(w, "{value}")?;
-                    let mut source = value.source();
-                    while let Some(error) = source {
-                        write!(w, ": {error}")?;
-                        source = error.source();
-                    }
-                    Ok(())
-                });
-                self.text_value(total);
-            }
+            Plan::Write | Plan::Message => self.text_value(|w| {
+                write!(w, "{value}")?;
+                let mut source = value.source();
+                while let Some(error) = source {
+                    write!(w, ": {error}")?;
+                    source = error.source();
+                }
+                Ok(())
+            }),
         }
     }
 
