@@ -149,11 +149,9 @@ fn short_word(tail: &[u8]) -> u64 {
     word | PAD << (n * 8)
 }
 
-/// The length of the leading run of printable ASCII other than `"` and `\\` (the bytes that
-/// are copied as they are), eight bytes at a time; with `colons`, also whether that run may
-/// hold a `:` (`false` is exact: there is none).
+/// [`scan_plain`] eight bytes at a time, for values shorter than sixteen bytes.
 #[inline(always)]
-fn scan_plain(bytes: &[u8], colons: bool) -> (usize, bool) {
+fn scan_words(bytes: &[u8], colons: bool) -> (usize, bool) {
     let mut colon = 0;
     let mut i = 0;
     while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
@@ -185,6 +183,65 @@ fn scan_plain(bytes: &[u8], colons: bool) -> (usize, bool) {
         return (i + (special.trailing_zeros() / 8) as usize, colon != 0);
     }
     (bytes.len(), colon != 0)
+}
+
+/// Per byte of `chunk`, `0xFF` if it is not printable ASCII or is `"` or `\\` (it must be
+/// escaped, or checked for U+2028/U+2029), else 0; and whether `chunk` holds a `:`. Each byte
+/// is tested alone, so the flags are exact, and the compiler turns the loop into vector
+/// compares.
+#[inline(always)]
+fn chunk_flags(chunk: &[u8; 16]) -> (u128, bool) {
+    let mut special = [0u8; 16];
+    let mut colon = false;
+    for (s, &b) in special.iter_mut().zip(chunk) {
+        *s = u8::from((b.wrapping_sub(0x20) >= 0x5F) | (b == b'"') | (b == b'\\')).wrapping_neg();
+        colon |= b == b':';
+    }
+    (u128::from_le_bytes(special), colon)
+}
+
+/// The index of the first flagged byte of nonzero `flags` (see [`chunk_flags`]).
+fn first_flagged(flags: u128) -> usize {
+    (flags.trailing_zeros() / 8) as usize
+}
+
+/// The length of the leading run of printable ASCII other than `"` and `\\` (the bytes that
+/// are copied as they are); with `colons`, also whether that run may hold a `:` (`false` is
+/// exact: there is none). Sixteen bytes at a time in vector compares, or, below sixteen bytes
+/// (where building the flags costs more than it saves), eight at a time in a word.
+#[inline(always)]
+fn scan_plain(bytes: &[u8], colons: bool) -> (usize, bool) {
+    let n = bytes.len();
+    if n < 16 {
+        return scan_words(bytes, colons);
+    }
+    let mut colon = false;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        let (special, c) = chunk_flags(chunk);
+        if colons {
+            colon |= c;
+        }
+        if special != 0 {
+            return (i + first_flagged(special), colon);
+        }
+        i += 16;
+    }
+    let rest = n - i;
+    // The last sixteen bytes, overlapping the plain bytes already seen: only the flags of the
+    // `rest` new bytes count.
+    let Some(last) = bytes.last_chunk::<16>().filter(|_| rest > 0) else {
+        return (n, colon);
+    };
+    let (special, c) = chunk_flags(last);
+    if colons {
+        colon |= c;
+    }
+    let special = special >> ((16 - rest) * 8);
+    if special != 0 {
+        return (i + first_flagged(special), colon);
+    }
+    (n, colon)
 }
 
 /// The length of the leading run of printable ASCII other than `"` and `\\`.
@@ -729,6 +786,33 @@ mod tests {
                         if special { at } else { len },
                         "{b:#x} at {at}/{len}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_at_every_position_of_a_chunk() {
+        let base = *b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+        for b in 0..=255u8 {
+            let special = !(0x20..0x7F).contains(&b) || b == b'"' || b == b'\\';
+            for at in 0..base.len() {
+                let mut bytes = base;
+                bytes[at] = b;
+                for len in at + 1..=base.len() {
+                    let (prefix, colon) = scan_plain(&bytes[..len], true);
+                    assert_eq!(
+                        prefix,
+                        if special { at } else { len },
+                        "{b:#x} at {at}/{len}"
+                    );
+                    // A colon in the plain run is always reported.
+                    if b == b':' {
+                        assert!(colon, "{b:#x} at {at}/{len}");
+                    }
+                    if !special && b != b':' {
+                        assert!(!colon, "{b:#x} at {at}/{len}");
+                    }
                 }
             }
         }
