@@ -426,7 +426,28 @@ pub(crate) fn f64_value(out: &mut Vec<u8>, v: f64) {
 fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     const MAX_EXACT: i64 = 1 << 53;
+    /// Below this, `|v| * 10^4` is within a quarter of the integer it stands for.
+    const SMALL: f64 = (1u64 << 50) as f64;
     let a = v.abs();
+    // Usually small: one try at the finest scale, then the trailing zeros dropped. If `v` is
+    // `m / 10^k` (the fewest digits), then `|v| * 10^4` is `m * 10^(4 - k)` within 2^-52
+    // relative, under a quarter here, so it rounds to that integer and passes the check; it
+    // has exactly `4 - k` trailing zeros, else a coarser scale would have passed. So this gives
+    // the loop's digits, and a failed check means that no scale passes.
+    let x = a * 10000.0;
+    if x < SMALL {
+        let m = (x + 0.5) as i64;
+        if m as f64 / 10000.0 != a {
+            return false;
+        }
+        let (mut m, mut k) = (m.unsigned_abs(), 4);
+        while k > 0 && m % 10 == 0 {
+            m /= 10;
+            k -= 1;
+        }
+        write_decimal(out, v.is_sign_negative(), m, k);
+        return true;
+    }
     for (k, &scale) in POW10.iter().enumerate() {
         let x = a * scale;
         if x >= MAX_EXACT as f64 {
@@ -439,26 +460,30 @@ fn short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
             return false;
         }
         if m as f64 / scale == a {
-            let m = m.unsigned_abs();
-            if v.is_sign_negative() {
-                out.push(b'-');
-            }
-            // The digits of `m` with the point `k` digits from the end, and at least one
-            // digit before it: `m / 10^k`, `.`, `m % 10^k` on `k` digits (or `0`).
-            let mut digits = [b'0'; 20];
-            let point = digits.len() - k;
-            let start = decimal_digits(m, &mut digits).min(point - 1);
-            out.extend_from_slice(&digits[start..point]);
-            out.push(b'.');
-            if k == 0 {
-                out.push(b'0');
-            } else {
-                out.extend_from_slice(&digits[point..]);
-            }
+            write_decimal(out, v.is_sign_negative(), m.unsigned_abs(), k);
             return true;
         }
     }
     false
+}
+
+/// Writes `m / 10^k` (negated if `negative`) with `k` fraction digits, at least one.
+fn write_decimal(out: &mut Vec<u8>, negative: bool, m: u64, k: usize) {
+    if negative {
+        out.push(b'-');
+    }
+    // The digits of `m` with the point `k` digits from the end, and at least one digit before
+    // it: `m / 10^k`, `.`, `m % 10^k` on `k` digits (or `0`).
+    let mut digits = [b'0'; 20];
+    let point = digits.len() - k;
+    let start = decimal_digits(m, &mut digits).min(point - 1);
+    out.extend_from_slice(&digits[start..point]);
+    out.push(b'.');
+    if k == 0 {
+        out.push(b'0');
+    } else {
+        out.extend_from_slice(&digits[point..]);
+    }
 }
 
 /// Appends `true` or `false`.
@@ -788,6 +813,61 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The scale-by-scale search [`short_decimal`] shortcuts for small values.
+    fn short_decimal_by_scales(v: f64) -> Option<String> {
+        let a = v.abs();
+        for k in 0..=4 {
+            let scale = 10f64.powi(k);
+            let x = a * scale;
+            if x >= (1u64 << 53) as f64 {
+                return None;
+            }
+            let m = (x + 0.5) as i64;
+            if m as f64 / scale == a {
+                let mut out = Vec::new();
+                write_decimal(&mut out, v.is_sign_negative(), m.unsigned_abs(), k as usize);
+                return Some(String::from_utf8(out).unwrap());
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn short_decimals_match_the_search_scale_by_scale() {
+        let check = |v: f64| {
+            let mut out = Vec::new();
+            let written = short_decimal(&mut out, v).then(|| String::from_utf8(out).unwrap());
+            assert_eq!(
+                written,
+                short_decimal_by_scales(v),
+                "{v:e} ({:#x})",
+                v.to_bits()
+            );
+        };
+        for v in [
+            0.0, -0.0, 0.5, 1e-5, 0.00015, 123.4567, 1e15, 1.5e15, 9.007e15,
+        ] {
+            check(v);
+            check(-v);
+        }
+        // Decimals of every scale, near the edge of the shortcut and far from it.
+        let edge = (1u64 << 50) as f64 / 10000.0;
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let k = (seed % 6) as i32;
+            let m = (seed >> 8) % (1 << (seed % 53));
+            let v = m as f64 / 10f64.powi(k);
+            check(v);
+            check(edge + v / 1e6);
+            check(edge * (1.0 - 1e-15 * k as f64));
+            check(f64::from_bits(seed));
+            check(f64::from_bits(seed >> 2));
         }
     }
 
