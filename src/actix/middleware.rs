@@ -176,16 +176,26 @@ where
 
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let start = Instant::now();
-        let values = request.headers().get_all(&self.header);
-        let resolution = self
-            .policy
-            .resolve_values(values.map(HeaderValue::as_bytes));
-        let value = header_value(&resolution.id);
-        if let Some(value) = &value {
-            request
-                .headers_mut()
-                .insert(self.header.clone(), value.clone());
-        }
+        let mut incoming = None;
+        let values = request.headers().get_all(&self.header).map(|value| {
+            incoming.get_or_insert(value);
+            value.as_bytes()
+        });
+        let resolution = self.policy.resolve_values(values);
+        // A kept incoming ID is the request's one header value: the request keeps it as it is,
+        // and the response gets a clone (refcounted, as actix-http parses headers).
+        let value = match incoming.filter(|_| resolution.incoming) {
+            Some(incoming) => Some(incoming.clone()),
+            None => {
+                let value = header_value(&resolution.id);
+                if let Some(value) = &value {
+                    request
+                        .headers_mut()
+                        .insert(self.header.clone(), value.clone());
+                }
+                value
+            }
+        };
         request.extensions_mut().insert(resolution.id.clone());
         let line = ActixRequestLine {
             method: request.method().clone(),
