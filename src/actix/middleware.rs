@@ -10,6 +10,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpMessage};
+use bytes::Bytes;
 
 use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
@@ -210,10 +211,13 @@ where
     }
 }
 
-/// The ID as an actix-web (`http` 0.2) header value. Every [`RequestId`] is a valid header
-/// value, so this is `None` only in theory.
+/// The ID as an actix-web (`http` 0.2) header value, sharing the ID's bytes: one allocation
+/// (the owner of a refcounted clone of the ID), and the value's clones (into the request, the
+/// response) never allocate. A value made from the text would be a copy, and its first clone
+/// would allocate again to share it. Every [`RequestId`] is a valid header value, so this is
+/// `None` only in theory.
 fn header_value(id: &RequestId) -> Option<HeaderValue> {
-    HeaderValue::from_str(id.as_str()).ok()
+    HeaderValue::from_maybe_shared(Bytes::from_owner(id.header_value().clone())).ok()
 }
 
 /// What the access log keeps of an actix-web request: cheap clones, and the route computed
