@@ -203,8 +203,8 @@ where
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, line, |report| {
-            super::report::describe(report, &request);
+        let in_flight = InFlight::start_with_line(start, resolution, line, |report, line| {
+            super::report::describe(report, &request, line.route());
             self.service.call(request)
         });
         ResponseFuture::new(in_flight, self.header.clone(), value)
