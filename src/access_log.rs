@@ -70,6 +70,11 @@ impl<R: RequestLine> AccessLog<R> {
         &self.request_id
     }
 
+    /// What the adapter kept of the request.
+    pub(crate) fn request(&self) -> &R {
+        &self.request
+    }
+
     /// Emits the access-log event for this request. Call it inside the request's span.
     pub(crate) fn finish(self, outcome: Outcome) {
         emit(

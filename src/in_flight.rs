@@ -59,6 +59,17 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
         line: R,
         call: impl FnOnce(&RequestReport) -> F,
     ) -> Self {
+        Self::start_with_line(start, resolution, line, |report, _| call(report))
+    }
+
+    /// [`start`](Self::start), with `call` also given the request's line, so that an adapter
+    /// need not work out its parts (the route) again.
+    pub(crate) fn start_with_line(
+        start: Instant,
+        resolution: Resolution,
+        line: R,
+        call: impl FnOnce(&RequestReport, &R) -> F,
+    ) -> Self {
         let Resolution { id, rejected, .. } = resolution;
         let span = request_span::open(&id, line.method(), line.route());
         let report = RequestReport::start(&id);
@@ -68,7 +79,7 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
                 if let Some(rejected) = &rejected {
                     request_span::log_rejected(rejected);
                 }
-                CatchPanic::call(|| call(&report))
+                CatchPanic::call(|| call(&report, access.request()))
             })
         });
         Self {

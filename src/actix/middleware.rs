@@ -10,6 +10,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpMessage};
+use bytes::Bytes;
 
 use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
@@ -176,34 +177,47 @@ where
 
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let start = Instant::now();
-        let values = request.headers().get_all(&self.header);
-        let resolution = self
-            .policy
-            .resolve_values(values.map(HeaderValue::as_bytes));
-        let value = header_value(&resolution.id);
-        if let Some(value) = &value {
-            request
-                .headers_mut()
-                .insert(self.header.clone(), value.clone());
-        }
+        let mut incoming = None;
+        let values = request.headers().get_all(&self.header).map(|value| {
+            incoming.get_or_insert(value);
+            value.as_bytes()
+        });
+        let resolution = self.policy.resolve_values(values);
+        // A kept incoming ID is the request's one header value: the request keeps it as it is,
+        // and the response gets a clone (refcounted, as actix-http parses headers).
+        let value = match incoming.filter(|_| resolution.incoming) {
+            Some(incoming) => Some(incoming.clone()),
+            None => {
+                let value = header_value(&resolution.id);
+                if let Some(value) = &value {
+                    request
+                        .headers_mut()
+                        .insert(self.header.clone(), value.clone());
+                }
+                value
+            }
+        };
         request.extensions_mut().insert(resolution.id.clone());
         let line = ActixRequestLine {
             method: request.method().clone(),
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, line, |report| {
-            super::report::describe(report, &request);
+        let in_flight = InFlight::start_with_line(start, resolution, line, |report, line| {
+            super::report::describe(report, &request, line.route());
             self.service.call(request)
         });
         ResponseFuture::new(in_flight, self.header.clone(), value)
     }
 }
 
-/// The ID as an actix-web (`http` 0.2) header value. Every [`RequestId`] is a valid header
-/// value, so this is `None` only in theory.
+/// The ID as an actix-web (`http` 0.2) header value, sharing the ID's bytes: one allocation
+/// (the owner of a refcounted clone of the ID), and the value's clones (into the request, the
+/// response) never allocate. A value made from the text would be a copy, and its first clone
+/// would allocate again to share it. Every [`RequestId`] is a valid header value, so this is
+/// `None` only in theory.
 fn header_value(id: &RequestId) -> Option<HeaderValue> {
-    HeaderValue::from_str(id.as_str()).ok()
+    HeaderValue::from_maybe_shared(Bytes::from_owner(id.header_value().clone())).ok()
 }
 
 /// What the access log keeps of an actix-web request: cheap clones, and the route computed

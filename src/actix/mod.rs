@@ -179,6 +179,59 @@ mod tests {
     }
 
     #[actix_web::test]
+    async fn a_refused_incoming_id_is_replaced_in_the_request() {
+        let app = test::init_service(
+            App::new()
+                .wrap(Observability::new())
+                .route("/", web::get().to(echo))
+                .route(
+                    "/values",
+                    web::get().to(|request: HttpRequest| async move {
+                        request
+                            .headers()
+                            .get_all("x-request-id")
+                            .count()
+                            .to_string()
+                    }),
+                ),
+        )
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/")
+            .insert_header(("x-request-id", "not valid"))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        let id = response
+            .headers()
+            .get("x-request-id")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(id, "not valid");
+        assert_eq!(test::read_body(response).await, format!("{id} {id}"));
+
+        let request = test::TestRequest::get()
+            .uri("/values")
+            .append_header(("x-request-id", "one"))
+            .append_header(("x-request-id", "two"))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        let id = response
+            .headers()
+            .get("x-request-id")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(id != "one" && id != "two");
+        assert_eq!(
+            test::read_body(response).await,
+            "1",
+            "one value, the new ID"
+        );
+    }
+
+    #[actix_web::test]
     async fn errors_and_panics_come_out_as_errors_carrying_the_id() {
         let app = test::init_service(
             App::new()

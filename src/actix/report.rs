@@ -11,10 +11,11 @@ use actix_web::http::StatusCode;
 use crate::in_flight::RequestReport;
 
 /// Hands the request's parts to `report`, for its events. Only with a client bound are they
-/// cloned: the method, URI and headers (refcounted values), the route, and the scheme and host
-/// as actix-web's connection info tells them.
+/// cloned: the method, URI and headers (refcounted values), the `route` the middleware already
+/// matched (matching it again would run actix-web's router a second time), and the scheme and
+/// host as actix-web's connection info tells them.
 #[cfg(feature = "sentry")]
-pub(super) fn describe(report: &RequestReport, request: &ServiceRequest) {
+pub(super) fn describe(report: &RequestReport, request: &ServiceRequest, route: Option<&str>) {
     report.describe(|| {
         let origin = {
             let info = request.connection_info();
@@ -25,7 +26,7 @@ pub(super) fn describe(report: &RequestReport, request: &ServiceRequest) {
             uri: request.uri().clone(),
             headers: request.headers().clone(),
             origin,
-            route: request.match_pattern(),
+            route: route.map(str::to_owned),
         }
     });
 }
@@ -73,7 +74,7 @@ pub(super) fn server_error(status: StatusCode, error: Option<&Error>) {
 }
 
 #[cfg(not(feature = "sentry"))]
-pub(super) fn describe(_report: &RequestReport, _request: &ServiceRequest) {}
+pub(super) fn describe(_report: &RequestReport, _request: &ServiceRequest, _route: Option<&str>) {}
 
 #[cfg(not(feature = "sentry"))]
 pub(super) fn server_error(_status: StatusCode, _error: Option<&Error>) {}
