@@ -52,19 +52,10 @@ pin_project! {
 
 impl<R: RequestLine, F: Future> InFlight<R, F> {
     /// Opens the request's span (and, with Sentry on, its hub), logs a refused incoming ID in
-    /// it, and calls the inner service (`call`) inside it. `start` is when the request arrived.
+    /// it, and calls the inner service (`call`) inside it. `call` is also given what the
+    /// adapter kept of the request (`line`), so that it need not work out the route again.
+    /// `start` is when the request arrived.
     pub(crate) fn start(
-        start: Instant,
-        resolution: Resolution,
-        line: R,
-        call: impl FnOnce(&RequestReport) -> F,
-    ) -> Self {
-        Self::start_with_line(start, resolution, line, |report, _| call(report))
-    }
-
-    /// [`start`](Self::start), with `call` also given the request's line, so that an adapter
-    /// need not work out its parts (the route) again.
-    pub(crate) fn start_with_line(
         start: Instant,
         resolution: Resolution,
         line: R,

@@ -203,7 +203,7 @@ where
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start_with_line(start, resolution, line, |report, line| {
+        let in_flight = InFlight::start(start, resolution, line, |report, line| {
             super::report::describe(report, &request, line.route());
             self.service.call(request)
         });

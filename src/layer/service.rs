@@ -93,7 +93,7 @@ where
             route: Route::from_extensions(request.extensions()),
         };
         let inner = &mut self.inner;
-        let in_flight = InFlight::start(start, resolution, line, |report| {
+        let in_flight = InFlight::start(start, resolution, line, |report, _line| {
             call_inner(report, inner, request)
         });
         ResponseFuture::new(in_flight, header.clone())
