@@ -94,7 +94,7 @@ fn stamp(headers: &mut HeaderMap, header: &HeaderName, value: Option<HeaderValue
 }
 
 /// The error that answers a panicking handler: a 500 with the JSON body of
-/// [`panic_response::body`].
+/// [`panic_response::body`](crate::panic_response::body).
 struct Panicked(Bytes);
 
 impl fmt::Debug for Panicked {

@@ -4,8 +4,8 @@
 //! The stock reqwest transport of `sentry` has no request timeout, and its `flush` and `Drop`
 //! block while its queue is full or a request hangs: a Sentry server that never answers would
 //! hold the process at shutdown forever. This one reuses sentry's
-//! [`TokioTransportThread`](sentry::transports::TokioTransportThread) (bounded queue, rate
-//! limits from `429` and `X-Sentry-Rate-Limits`) with:
+//! [`TokioTransportThread`] (bounded queue, rate limits from `429` and
+//! `X-Sentry-Rate-Limits`) with:
 //!
 //! - a timeout on every request ([`REQUEST_TIMEOUT`]);
 //! - `flush` and `shutdown` bounded by their timeout, the transport thread being left to finish
