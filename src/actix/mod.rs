@@ -123,6 +123,17 @@ mod tests {
         panic!("boom")
     }
 
+    /// The ID a response carries in `header`.
+    fn response_id<B>(response: &ServiceResponse<B>, header: &str) -> String {
+        response
+            .headers()
+            .get(header)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
     #[actix_web::test]
     async fn custom_header_and_distrust_follow_the_policy() {
         let policy = RequestIdPolicy::new()
@@ -140,13 +151,7 @@ mod tests {
             .to_request();
         let response = test::call_service(&app, request).await;
         assert!(response.headers().get("x-request-id").is_none());
-        let id = response
-            .headers()
-            .get("x-correlation-id")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let id = response_id(&response, "x-correlation-id");
         assert_ne!(id, "client-chosen");
         let body = test::read_body(response).await;
         assert_eq!(body, format!("{id} {id}"), "the handler sees the new ID");
@@ -201,13 +206,7 @@ mod tests {
             .insert_header(("x-request-id", "not valid"))
             .to_request();
         let response = test::call_service(&app, request).await;
-        let id = response
-            .headers()
-            .get("x-request-id")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let id = response_id(&response, "x-request-id");
         assert_ne!(id, "not valid");
         assert_eq!(test::read_body(response).await, format!("{id} {id}"));
 
@@ -217,12 +216,7 @@ mod tests {
             .append_header(("x-request-id", "two"))
             .to_request();
         let response = test::call_service(&app, request).await;
-        let id = response
-            .headers()
-            .get("x-request-id")
-            .unwrap()
-            .to_str()
-            .unwrap();
+        let id = response_id(&response, "x-request-id");
         assert!(id != "one" && id != "two");
         assert_eq!(
             test::read_body(response).await,
