@@ -20,7 +20,7 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::Request;
 use http_observability::ObservabilityLayer;
-use http_observability::sentry::SentryConfig;
+use http_observability::reporting::SentryConfig;
 use sentry::{Envelope, Transport, TransportFactory, TransportOptions};
 use support::{Body, Counting, CountingSink, allocations_per_request, handler, one};
 use tower::{Layer, ServiceBuilder};
@@ -89,7 +89,7 @@ fn bench(c: &mut Criterion) {
             tracing_subscriber::registry()
                 .with(make())
                 .with(tracing_subscriber::filter::LevelFilter::INFO)
-                .with(http_observability::sentry::tracing_layer()),
+                .with(http_observability::reporting::tracing_layer()),
         );
         let baseline_subscriber = tracing::Dispatch::new(
             tracing_subscriber::registry()

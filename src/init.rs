@@ -114,7 +114,7 @@ pub enum InitError {
     },
     /// A Sentry variable (`SENTRY_DSN`, `SENTRY_TRACES_SAMPLE_RATE`) is malformed.
     #[cfg(feature = "sentry")]
-    Sentry(crate::sentry::SentryConfigError),
+    Sentry(crate::reporting::SentryConfigError),
 }
 
 impl fmt::Display for InitError {
@@ -167,7 +167,7 @@ pub struct Guard {
     // Dropped in this order: Sentry flushes its events first (and logs what it lost), then
     // the log writer flushes every line, that one included.
     #[cfg(feature = "sentry")]
-    sentry: Option<crate::sentry::SentryGuard>,
+    sentry: Option<crate::reporting::SentryGuard>,
     _worker: Option<WorkerGuard>,
 }
 
@@ -182,7 +182,7 @@ impl Guard {
     /// # Ok::<(), http_observability::InitError>(())
     /// ```
     #[cfg(feature = "sentry")]
-    pub fn sentry(&self) -> Option<&crate::sentry::SentryGuard> {
+    pub fn sentry(&self) -> Option<&crate::reporting::SentryGuard> {
         self.sentry.as_ref().filter(|guard| guard.is_enabled())
     }
 }
@@ -612,7 +612,7 @@ impl Init {
         };
 
         #[cfg(feature = "sentry")]
-        let sentry = crate::sentry::SentryConfig::from_lookup(&release, |name| (self.env)(name))
+        let sentry = crate::reporting::SentryConfig::from_lookup(&release, |name| (self.env)(name))
             .map_err(InitError::Sentry)?
             .map(|config| {
                 let config = config.redactor(self.redactor);
@@ -622,7 +622,7 @@ impl Init {
                 }
             });
         #[cfg(feature = "sentry")]
-        let sentry_layer = sentry.as_ref().map(|_| crate::sentry::tracing_layer());
+        let sentry_layer = sentry.as_ref().map(|_| crate::reporting::tracing_layer());
         #[cfg(not(feature = "sentry"))]
         let sentry_layer: Option<tracing_subscriber::layer::Identity> = None;
 
@@ -639,7 +639,7 @@ impl Init {
         let guard = Guard {
             #[cfg(feature = "sentry")]
             sentry: Some(tracing::dispatcher::with_default(&dispatch, || {
-                crate::sentry::config::start(sentry)
+                crate::reporting::config::start(sentry)
             })),
             _worker: worker,
         };
@@ -720,7 +720,7 @@ fn binary_name() -> String {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let message = crate::panic_response::message(info.payload());
+        let message = crate::lifecycle::panic_response::message(info.payload());
         match info.location() {
             Some(location) => tracing::error!(
                 panic.message = message,
@@ -922,7 +922,7 @@ mod tests {
             .expect("valid setup");
         tracing::dispatcher::with_default(&dispatch, || {
             let id = crate::RequestId::parse("abc").expect("valid id");
-            let span = crate::request_span::open(&id, "GET", None);
+            let span = crate::lifecycle::span::open(&id, "GET", None);
             let _entered = span.enter();
             assert_eq!(crate::request_id::current(), Some(id));
         });

@@ -50,26 +50,21 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 // The framework-free core.
-pub mod access_log;
-mod catch_panic;
-mod in_flight;
-mod panic_response;
+mod lifecycle;
 pub mod redact;
 pub mod release;
 pub mod request_id;
-mod request_span;
-mod route;
+
+pub use lifecycle::access_log;
 
 // The tower layer and the axum extractor.
-#[cfg(feature = "axum")]
-mod axum;
 pub mod layer;
 
 pub use layer::{Observability, ObservabilityLayer};
 pub use request_id::RequestId;
 
 #[cfg(feature = "axum")]
-pub use crate::axum::MissingRequestId;
+pub use layer::MissingRequestId;
 
 // JSON logging and the one-call setup.
 #[cfg(feature = "json")]
@@ -105,7 +100,7 @@ macro_rules! init {
 
 // Sentry.
 #[cfg(feature = "sentry")]
-pub mod sentry;
+pub mod reporting;
 
 // actix-web.
 #[cfg(feature = "actix")]

@@ -16,7 +16,7 @@ use pin_project_lite::pin_project;
 use super::middleware::ActixRequestLine;
 use super::{ResponseBody, report};
 use crate::access_log::Outcome;
-use crate::in_flight::{Done, InFlight};
+use crate::lifecycle::in_flight::{Done, InFlight};
 
 pin_project! {
     /// The response future of [`ObservabilityMiddleware`](super::ObservabilityMiddleware).
@@ -94,7 +94,7 @@ fn stamp(headers: &mut HeaderMap, header: &HeaderName, value: Option<HeaderValue
 }
 
 /// The error that answers a panicking handler: a 500 with the JSON body of
-/// [`panic_response::body`](crate::panic_response::body).
+/// [`panic_response::body`](crate::lifecycle::panic_response::body).
 struct Panicked(Bytes);
 
 impl fmt::Debug for Panicked {

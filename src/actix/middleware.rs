@@ -14,7 +14,7 @@ use bytes::Bytes;
 
 use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
-use crate::in_flight::InFlight;
+use crate::lifecycle::in_flight::InFlight;
 use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, UuidV7};
 
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and

@@ -53,7 +53,7 @@
 //!
 //! # Sentry
 //!
-//! With the `sentry` feature and a client bound (the `sentry` module), every request reports
+//! With the `sentry` feature and a client bound (the [`reporting`](crate::reporting) module), every request reports
 //! as it does behind the tower layer, through the same core:
 //!
 //! - a hub of its own, bound around the call and every poll of the request (and so around

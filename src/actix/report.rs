@@ -2,13 +2,13 @@
 //! from which the shared lifecycle describes its events (sentry-tower's `SentryHttpLayer`
 //! gives them on the tower side), and the error behind a 5xx. The hub, the `request_id` tag,
 //! the transaction and the one-event rule come from the shared lifecycle
-//! ([`InFlight`](crate::in_flight::InFlight)). Without the feature, no-ops.
+//! ([`InFlight`](crate::lifecycle::in_flight::InFlight)). Without the feature, no-ops.
 
 use actix_web::Error;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 
-use crate::in_flight::RequestReport;
+use crate::lifecycle::in_flight::RequestReport;
 
 /// Hands the request's parts to `report`, for its events. Only with a client bound are they
 /// cloned: the method, URI and headers (refcounted values), the `route` the middleware already
@@ -43,7 +43,7 @@ struct ActixParts {
 }
 
 #[cfg(feature = "sentry")]
-impl crate::sentry::request::RequestParts for ActixParts {
+impl crate::reporting::request::RequestParts for ActixParts {
     fn method(&self) -> &str {
         self.method.as_str()
     }
@@ -69,7 +69,7 @@ impl crate::sentry::request::RequestParts for ActixParts {
 #[cfg(feature = "sentry")]
 pub(super) fn server_error(status: StatusCode, error: Option<&Error>) {
     if let Some(error) = error.filter(|_| status.is_server_error()) {
-        crate::sentry::request::capture_error(error);
+        crate::reporting::request::capture_error(error);
     }
 }
 

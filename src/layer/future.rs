@@ -11,7 +11,7 @@ use pin_project_lite::pin_project;
 use super::service::{InnerFuture, TowerRequestLine};
 use super::{ResponseBody, stamp};
 use crate::access_log::Outcome;
-use crate::in_flight::{Done, InFlight};
+use crate::lifecycle::in_flight::{Done, InFlight};
 
 pin_project! {
     /// The response future of [`Observability`](super::Observability).

@@ -39,7 +39,7 @@
 //! With the `sentry` feature and a Sentry client bound (by [`init!`](crate::init!) when
 //! `SENTRY_DSN` is set), each request also gets its own Sentry hub, and its events carry the
 //! `request_id` tag, the route as transaction and the request without its secrets; a failing
-//! request sends exactly one event. See the `sentry` module; add none of sentry-tower's
+//! request sends exactly one event. See the `reporting` module; add none of sentry-tower's
 //! layers yourself.
 //!
 //! # Layer order
@@ -55,15 +55,19 @@
 //! services that bring their own tracing.
 
 mod body;
+#[cfg(feature = "axum")]
+mod extract;
 mod future;
-#[allow(clippy::module_inception)]
-mod layer;
+mod observability_layer;
+pub(crate) mod route;
 mod service;
 mod set_request_id;
 
 pub use body::ResponseBody;
+#[cfg(feature = "axum")]
+pub use extract::MissingRequestId;
 pub use future::ResponseFuture;
-pub use layer::ObservabilityLayer;
+pub use observability_layer::ObservabilityLayer;
 pub use service::Observability;
 pub use set_request_id::{SetRequestId, SetRequestIdFuture, SetRequestIdLayer};
 

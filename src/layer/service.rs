@@ -10,9 +10,9 @@ use tower_service::Service;
 
 use super::{ResponseBody, ResponseFuture, stamp_request};
 use crate::access_log::RequestLine;
-use crate::in_flight::{InFlight, RequestReport};
+use crate::layer::route::Route;
+use crate::lifecycle::in_flight::{InFlight, RequestReport};
 use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
-use crate::route::Route;
 
 /// Middleware that gives each request an ID, a span, an access-log event and panic safety.
 ///
@@ -103,7 +103,7 @@ where
 /// The inner service's future: with the `sentry` feature, wrapped by sentry-tower's
 /// `SentryHttpLayer` (the transaction) when performance tracing is on; as it is otherwise.
 #[cfg(feature = "sentry")]
-pub(crate) type InnerFuture<F> = crate::sentry::request::HttpFuture<F>;
+pub(crate) type InnerFuture<F> = crate::reporting::request::HttpFuture<F>;
 
 /// The inner service's future: with the `sentry` feature, wrapped by sentry-tower's
 /// `SentryHttpLayer` (the transaction) when performance tracing is on; as it is otherwise.

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use http_observability::ObservabilityLayer;
 use http_observability::release::{BuildInfo, Release};
-use http_observability::sentry::{SentryConfig, SentryGuard};
+use http_observability::reporting::{SentryConfig, SentryGuard};
 use tracing_subscriber::prelude::*;
 
 use super::receiver::{Answer, Receiver};
@@ -65,7 +65,7 @@ pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'
         tracing_subscriber::registry()
             .with(tracing_subscriber::filter::LevelFilter::INFO)
             .with(tracing_subscriber::fmt::layer().with_test_writer())
-            .with(http_observability::sentry::tracing_layer())
+            .with(http_observability::reporting::tracing_layer())
             .init();
         let release = Release::resolve_with(BuildInfo::new("app", "1.0.0", None), |name| {
             (name == "GIT_SHA").then(|| RELEASE_SHA.to_owned())
@@ -202,7 +202,7 @@ pub fn router() -> Router {
 /// returns (a correctness bound: it would hang forever without the bounded transport).
 pub async fn sentry_down_scenario(
     setup: &'static Setup,
-) -> http_observability::sentry::DeliveryStats {
+) -> http_observability::reporting::DeliveryStats {
     let client = reqwest::Client::new();
     // More failing requests than the transport's queue holds.
     for round in 0..40 {

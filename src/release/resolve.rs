@@ -1,62 +1,9 @@
-//! Which build is running: git SHA resolution and the [`release!()`](crate::release!) macro.
-//!
-//! # Example
-//!
-//! ```
-//! use http_observability::release::{self, Release};
-//!
-//! // Once at start-up (the one-call setup does this for you):
-//! let release = Release::resolve(http_observability::release!());
-//! release.log_skipped(); // one WARN per variable that claimed to be a SHA and was not
-//! let release = release::set_current(release);
-//! println!("running {} (from {})", release.as_str(), release.source());
-//!
-//! // Anywhere later, for example in a /version handler:
-//! let running = release::current().map(|r| r.as_str()).unwrap_or("unknown");
-//! # let _ = running;
-//! ```
-//!
-//! # Where the release comes from
-//!
-//! The first source that gives a value wins:
-//!
-//! 1. `SENTRY_RELEASE`, taken as it is (any text, such as `shop@1.4.2+abc1234`);
-//! 2. `GIT_SHA`, set by you at run time;
-//! 3. the commit variables that hosting platforms and CI set: `RENDER_GIT_COMMIT`,
-//!    `RAILWAY_GIT_COMMIT_SHA`, `VERCEL_GIT_COMMIT_SHA`, `SOURCE_VERSION` (Heroku),
-//!    `GITHUB_SHA`, `CI_COMMIT_SHA` (GitLab), and the tag of `FLY_IMAGE_REF` when that tag
-//!    is a SHA;
-//! 4. `GIT_SHA` as it was **when your crate was compiled**: [`release!()`](crate::release!)
-//!    expands `option_env!("GIT_SHA")` in your crate. Feed it with [`emit_git_sha`] in your
-//!    `build.rs`, or with a Docker build argument (`ARG GIT_SHA` then `ENV GIT_SHA=$GIT_SHA`
-//!    before `cargo build`);
-//! 5. `name@version` of your crate, from `CARGO_PKG_NAME` and `CARGO_PKG_VERSION`.
-//!
-//! Empty values count as unset. A value that claims to be a SHA (all sources but
-//! `SENTRY_RELEASE` and the last) must be 7 to 40 hexadecimal characters; otherwise it is
-//! skipped, [`Release::skipped`] names the variable, and the next source is tried. The value
-//! of `FLY_IMAGE_REF` only counts when its tag is a SHA (Fly's own `deployment-…` tags are
-//! silently ignored).
-//!
-//! # Embedding the SHA at build time
-//!
-//! ```no_run
-//! // In `fn main` of your service's build.rs, with `http-observability` in
-//! // [build-dependencies]:
-//! http_observability::release::emit_git_sha();
-//! ```
-//!
-//! In a Dockerfile, where `.git` is usually not copied into the build context:
-//!
-//! ```text
-//! ARG GIT_SHA
-//! ENV GIT_SHA=$GIT_SHA
-//! RUN cargo build --release
-//! # docker build --build-arg GIT_SHA=$(git rev-parse HEAD) .
-//! ```
+//! [`Release`]: the chain of sources, first match wins, and where the value came from.
 
 use std::fmt;
-use std::sync::OnceLock;
+
+use super::BuildInfo;
+use super::sha::{InvalidSha, check_sha, is_sha};
 
 /// The commit variables of hosting platforms and CI services, in the order they are tried.
 ///
@@ -69,104 +16,6 @@ pub const PLATFORM_VARIABLES: &[&str] = &[
     "GITHUB_SHA",
     "CI_COMMIT_SHA",
 ];
-
-/// What was known about the build when the user's crate was compiled.
-///
-/// Made by [`release!()`](crate::release!), which expands in the calling crate so that its
-/// `CARGO_PKG_NAME`, `CARGO_PKG_VERSION` and build-time `GIT_SHA` are the ones used.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::BuildInfo;
-///
-/// let build = BuildInfo::new("shop", "1.4.2", Some("0123abc"));
-/// assert_eq!(build.name(), "shop");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BuildInfo {
-    name: &'static str,
-    version: &'static str,
-    git_sha: Option<&'static str>,
-}
-
-impl BuildInfo {
-    /// Build facts: the crate's name and version, and the SHA set at compile time, if any.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let build = http_observability::release::BuildInfo::new("shop", "1.4.2", None);
-    /// assert_eq!(build.version(), "1.4.2");
-    /// ```
-    pub const fn new(
-        name: &'static str,
-        version: &'static str,
-        git_sha: Option<&'static str>,
-    ) -> Self {
-        Self {
-            name,
-            version,
-            git_sha,
-        }
-    }
-
-    /// The crate name (`CARGO_PKG_NAME`).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert_eq!(http_observability::release!().name(), "http-observability");
-    /// ```
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The crate version (`CARGO_PKG_VERSION`).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert!(!http_observability::release!().version().is_empty());
-    /// ```
-    pub const fn version(&self) -> &'static str {
-        self.version
-    }
-
-    /// `GIT_SHA` as it was at compile time, unvalidated.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let build = http_observability::release::BuildInfo::new("a", "1.0.0", Some("abc1234"));
-    /// assert_eq!(build.git_sha(), Some("abc1234"));
-    /// ```
-    pub const fn git_sha(&self) -> Option<&'static str> {
-        self.git_sha
-    }
-}
-
-/// The [`BuildInfo`] of the crate where it is written: its name, version and compile-time
-/// `GIT_SHA`.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::Release;
-///
-/// let release = Release::resolve(http_observability::release!());
-/// assert!(!release.as_str().is_empty());
-/// ```
-#[macro_export]
-macro_rules! release {
-    () => {
-        $crate::release::BuildInfo::new(
-            ::core::env!("CARGO_PKG_NAME"),
-            ::core::env!("CARGO_PKG_VERSION"),
-            ::core::option_env!("GIT_SHA"),
-        )
-    };
-}
 
 /// Where the release value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,64 +44,6 @@ impl fmt::Display for ReleaseSource {
         }
     }
 }
-
-/// A variable that claimed to hold a git SHA but did not: it was skipped.
-///
-/// The message names the variable and the rule, never the value.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::{BuildInfo, Release};
-///
-/// let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |name| {
-///     (name == "GIT_SHA").then(|| "not-a-sha".to_owned())
-/// });
-/// assert_eq!(release.skipped()[0].variable(), "GIT_SHA");
-/// assert_eq!(release.as_str(), "a@1.0.0");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidSha {
-    source: ReleaseSource,
-    length: usize,
-}
-
-impl InvalidSha {
-    /// The name of the variable that held the value.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::{BuildInfo, Release};
-    /// # let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |name| {
-    /// #     (name == "GITHUB_SHA").then(|| "xyz".to_owned())
-    /// # });
-    /// assert_eq!(release.skipped()[0].variable(), "GITHUB_SHA");
-    /// ```
-    pub fn variable(&self) -> &'static str {
-        match self.source {
-            ReleaseSource::Env(name) => name,
-            ReleaseSource::FlyImageRef => "FLY_IMAGE_REF",
-            ReleaseSource::BuildTime => "GIT_SHA (build time)",
-            ReleaseSource::PackageVersion => "CARGO_PKG_VERSION",
-            ReleaseSource::Configured => "Init::release",
-        }
-    }
-}
-
-impl fmt::Display for InvalidSha {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} is not a git SHA (7 to 40 hexadecimal characters, got {} characters); \
-             trying the next release source",
-            self.variable(),
-            self.length
-        )
-    }
-}
-
-impl std::error::Error for InvalidSha {}
 
 /// The release of the running build: its value, where it came from, and what was skipped.
 ///
@@ -349,13 +140,13 @@ impl Release {
         {
             return found(ReleaseSource::FlyImageRef, sha, skipped);
         }
-        if let Some(value) = build.git_sha.map(str::trim).filter(|v| !v.is_empty()) {
+        if let Some(value) = build.git_sha().map(str::trim).filter(|v| !v.is_empty()) {
             match check_sha(ReleaseSource::BuildTime, value.to_owned()) {
                 Ok(sha) => return found(ReleaseSource::BuildTime, sha, skipped),
                 Err(invalid) => skipped.push(invalid),
             }
         }
-        let value = format!("{}@{}", build.name, build.version);
+        let value = format!("{}@{}", build.name(), build.version());
         found(ReleaseSource::PackageVersion, value, skipped)
     }
 
@@ -425,117 +216,11 @@ impl fmt::Display for Release {
     }
 }
 
-fn check_sha(source: ReleaseSource, value: String) -> Result<String, InvalidSha> {
-    if is_sha(&value) {
-        Ok(value)
-    } else {
-        Err(InvalidSha {
-            source,
-            length: value.chars().count(),
-        })
-    }
-}
-
-/// Whether `value` looks like a (possibly abbreviated) git SHA: 7 to 40 hex characters.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::is_sha;
-///
-/// assert!(is_sha("abc1234"));
-/// assert!(!is_sha("main"));
-/// ```
-pub fn is_sha(value: &str) -> bool {
-    (7..=40).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 /// The tag of an image reference (`registry/app:tag`), without any `@digest`.
 fn image_tag(reference: &str) -> Option<&str> {
     let name = reference.split('@').next().unwrap_or(reference);
     let last = name.rsplit('/').next().unwrap_or(name);
     last.split_once(':').map(|(_, tag)| tag)
-}
-
-static CURRENT: OnceLock<Release> = OnceLock::new();
-
-/// Makes `release` the one [`current`] returns, and returns the current one.
-///
-/// The first call wins: later calls leave it unchanged and return the first one. The one-call
-/// setup calls it at start-up.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::{self, Release};
-///
-/// let set = release::set_current(Release::resolve(http_observability::release!()));
-/// assert_eq!(release::current().map(Release::as_str), Some(set.as_str()));
-/// ```
-pub fn set_current(release: Release) -> &'static Release {
-    CURRENT.get_or_init(|| release)
-}
-
-/// The release of the running build, once set at start-up; `None` before.
-///
-/// # Example
-///
-/// ```
-/// // In a /version handler:
-/// let release = http_observability::release::current()
-///     .map(|r| r.as_str().to_owned())
-///     .unwrap_or_else(|| "unknown".to_owned());
-/// # let _ = release;
-/// ```
-pub fn current() -> Option<&'static Release> {
-    CURRENT.get()
-}
-
-/// For your `build.rs`: makes the current git commit available to
-/// [`release!()`](crate::release!) as the build-time `GIT_SHA`.
-///
-/// Prints `cargo:rustc-env=GIT_SHA=<sha>`. If `GIT_SHA` is already set in the build's
-/// environment (a Docker `ARG`), that value is kept. Outside a git checkout, or without a
-/// `git` executable, it prints nothing and the release falls back to the next source. It also
-/// tells cargo to rebuild when `HEAD` moves or `GIT_SHA` changes.
-///
-/// # Example
-///
-/// ```no_run
-/// // In `fn main` of build.rs:
-/// http_observability::release::emit_git_sha();
-/// ```
-pub fn emit_git_sha() {
-    println!("cargo:rerun-if-env-changed=GIT_SHA");
-    if let Some(sha) = std::env::var("GIT_SHA")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        println!("cargo:rustc-env=GIT_SHA={}", sha.trim());
-        return;
-    }
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .args(args)
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .and_then(|out| String::from_utf8(out.stdout).ok())
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    };
-    let Some(sha) = git(&["rev-parse", "HEAD"]) else {
-        return;
-    };
-    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
-        println!("cargo:rerun-if-changed={head}");
-    }
-    if let Some(reference) =
-        git(&["symbolic-ref", "-q", "HEAD"]).and_then(|r| git(&["rev-parse", "--git-path", &r]))
-    {
-        println!("cargo:rerun-if-changed={reference}");
-    }
-    println!("cargo:rustc-env=GIT_SHA={sha}");
 }
 
 #[cfg(test)]

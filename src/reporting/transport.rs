@@ -30,7 +30,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// # Example
 ///
 /// ```
-/// # use http_observability::sentry::DeliveryStats;
+/// # use http_observability::reporting::DeliveryStats;
 /// fn report(stats: DeliveryStats) {
 ///     if stats.lost() > 0 {
 ///         eprintln!("{} of {} Sentry events were lost", stats.lost(), stats.submitted());
@@ -52,7 +52,7 @@ impl DeliveryStats {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(http_observability::sentry::DeliveryStats::default().submitted(), 0);
+    /// assert_eq!(http_observability::reporting::DeliveryStats::default().submitted(), 0);
     /// ```
     pub fn submitted(&self) -> u64 {
         self.submitted
@@ -63,7 +63,7 @@ impl DeliveryStats {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(http_observability::sentry::DeliveryStats::default().delivered(), 0);
+    /// assert_eq!(http_observability::reporting::DeliveryStats::default().delivered(), 0);
     /// ```
     pub fn delivered(&self) -> u64 {
         self.delivered
@@ -74,7 +74,7 @@ impl DeliveryStats {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(http_observability::sentry::DeliveryStats::default().refused(), 0);
+    /// assert_eq!(http_observability::reporting::DeliveryStats::default().refused(), 0);
     /// ```
     pub fn refused(&self) -> u64 {
         self.refused
@@ -85,7 +85,7 @@ impl DeliveryStats {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(http_observability::sentry::DeliveryStats::default().failed(), 0);
+    /// assert_eq!(http_observability::reporting::DeliveryStats::default().failed(), 0);
     /// ```
     pub fn failed(&self) -> u64 {
         self.failed
@@ -97,7 +97,7 @@ impl DeliveryStats {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(http_observability::sentry::DeliveryStats::default().dropped(), 0);
+    /// assert_eq!(http_observability::reporting::DeliveryStats::default().dropped(), 0);
     /// ```
     pub fn dropped(&self) -> u64 {
         self.submitted
@@ -109,7 +109,7 @@ impl DeliveryStats {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(http_observability::sentry::DeliveryStats::default().lost(), 0);
+    /// assert_eq!(http_observability::reporting::DeliveryStats::default().lost(), 0);
     /// ```
     pub fn lost(&self) -> u64 {
         self.submitted.saturating_sub(self.delivered)

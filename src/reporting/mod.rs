@@ -29,10 +29,10 @@
 //! let release = release::set_current(Release::resolve(http_observability::release!()));
 //! tracing_subscriber::registry()
 //!     .with(http_observability::json::JsonLayer::new(std::io::stdout).release(release.as_str()))
-//!     .with(http_observability::sentry::tracing_layer())
+//!     .with(http_observability::reporting::tracing_layer())
 //!     .init();
 //! release.log_skipped();
-//! let _sentry = http_observability::sentry::init_from_env(release)?; // keep it alive
+//! let _sentry = http_observability::reporting::init_from_env(release)?; // keep it alive
 //! # Ok(())
 //! # }
 //! ```

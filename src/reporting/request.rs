@@ -37,8 +37,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::access_log::{self, Outcome};
+use crate::layer::route::Route;
 use crate::request_id::RequestId;
-use crate::route::Route;
 
 thread_local! {
     /// Whether this thread is polling a request inside our layer right now.

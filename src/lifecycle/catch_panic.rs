@@ -79,12 +79,18 @@ mod tests {
         let Poll::Ready(Err(payload)) = poll_once(f) else {
             panic!("expected the panic of call");
         };
-        assert_eq!(crate::panic_response::message(payload.as_ref()), "in call");
+        assert_eq!(
+            crate::lifecycle::panic_response::message(payload.as_ref()),
+            "in call"
+        );
 
         let f = CatchPanic::call(|| async { panic!("in poll") });
         let Poll::Ready(Err(payload)) = poll_once(f) else {
             panic!("expected the panic of poll");
         };
-        assert_eq!(crate::panic_response::message(payload.as_ref()), "in poll");
+        assert_eq!(
+            crate::lifecycle::panic_response::message(payload.as_ref()),
+            "in poll"
+        );
     }
 }

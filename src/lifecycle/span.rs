@@ -27,7 +27,9 @@ pub(crate) fn open(request_id: &RequestId, method: &str, route: Option<&str>) ->
 /// Logs, inside the request's span, that the incoming ID was refused: the reason and the
 /// length, never the value.
 pub(crate) fn log_rejected(rejected: &InvalidRequestId) {
+    // The target the line had before the module moved: filters and dashboards name it.
     tracing::warn!(
+        target: "http_observability::request_span",
         reason = rejected.rejection().as_str(),
         length = rejected.len(),
         "incoming request ID refused; a new one was generated"

@@ -59,7 +59,7 @@ impl std::error::Error for MissingRequestId {}
 
 impl IntoResponse for MissingRequestId {
     fn into_response(self) -> Response {
-        tracing::error!("{self}");
+        tracing::error!(target: "http_observability::axum", "{self}");
         (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
     }
 }

@@ -46,7 +46,7 @@ impl std::fmt::Debug for SentryTracingLayer {
 /// use tracing_subscriber::prelude::*;
 ///
 /// let subscriber = tracing_subscriber::registry()
-///     .with(http_observability::sentry::tracing_layer());
+///     .with(http_observability::reporting::tracing_layer());
 /// # let _ = subscriber;
 /// ```
 pub fn tracing_layer() -> SentryTracingLayer {

@@ -15,11 +15,11 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 use tracing::Span;
 
+use super::span;
 use crate::access_log::{AccessLog, Outcome, RequestLine};
-use crate::catch_panic::CatchPanic;
-use crate::panic_response;
+use crate::lifecycle::catch_panic::CatchPanic;
+use crate::lifecycle::panic_response;
 use crate::request_id::{RequestId, Resolution};
-use crate::request_span;
 
 /// How the inner service ended, as an adapter sees it.
 pub(crate) enum Done<O> {
@@ -62,13 +62,13 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
         call: impl FnOnce(&RequestReport, &R) -> F,
     ) -> Self {
         let Resolution { id, rejected, .. } = resolution;
-        let span = request_span::open(&id, line.method(), line.route());
+        let span = span::open(&id, line.method(), line.route());
         let report = RequestReport::start(&id);
         let access = AccessLog::start(id, line, start);
         let state = span.in_scope(|| {
             report.run(|| {
                 if let Some(rejected) = &rejected {
-                    request_span::log_rejected(rejected);
+                    span::log_rejected(rejected);
                 }
                 CatchPanic::call(|| call(&report, access.request()))
             })
@@ -120,7 +120,7 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
 // inside `call`; without it, a no-op twin
 // of the same shape, so the lifecycle above is written once.
 #[cfg(feature = "sentry")]
-pub(crate) use crate::sentry::request::RequestReport;
+pub(crate) use crate::reporting::request::RequestReport;
 
 #[cfg(not(feature = "sentry"))]
 pub(crate) use no_sentry::RequestReport;

@@ -23,7 +23,7 @@ pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 ///
 /// ```
 /// use http_observability::release::Release;
-/// use http_observability::sentry::SentryConfig;
+/// use http_observability::reporting::SentryConfig;
 ///
 /// let release = Release::resolve(http_observability::release!());
 /// match SentryConfig::from_env(&release) {
@@ -51,7 +51,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// use http_observability::sentry::SentryConfig;
+    /// use http_observability::reporting::SentryConfig;
     ///
     /// let config = SentryConfig::new("https://key@o0.ingest.example.com/1".parse()?, "abc1234");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -95,7 +95,7 @@ impl SentryConfig {
     ///
     /// ```
     /// use http_observability::release::{BuildInfo, Release};
-    /// use http_observability::sentry::SentryConfig;
+    /// use http_observability::reporting::SentryConfig;
     ///
     /// let release = Release::resolve_with(BuildInfo::new("shop", "1.0.0", None), |_| None);
     /// let config = SentryConfig::from_lookup(&release, |name| match name {
@@ -105,7 +105,7 @@ impl SentryConfig {
     /// })?
     /// .expect("a DSN was given");
     /// assert_eq!(config.environment_name(), Some("staging"));
-    /// # Ok::<(), http_observability::sentry::SentryConfigError>(())
+    /// # Ok::<(), http_observability::reporting::SentryConfigError>(())
     /// ```
     pub fn from_lookup(
         release: &Release,
@@ -143,7 +143,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
     ///     .environment("staging");
     /// assert_eq!(config.environment_name(), Some("staging"));
@@ -160,7 +160,7 @@ impl SentryConfig {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
     ///     .flush_timeout(Duration::from_millis(500));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -191,7 +191,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
     /// assert_eq!(config.environment_name(), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -205,7 +205,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
     /// assert_eq!(config.traces_sample_rate(), 0.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -220,7 +220,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
     /// let options = config.client_options();
     /// assert!(!options.send_default_pii);
@@ -257,7 +257,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let guard = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234").init();
     /// assert!(guard.is_enabled());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -274,7 +274,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
     /// let mut options = config.client_options();
     /// options.server_name = Some("api-1".into());
@@ -313,8 +313,8 @@ impl SentryConfig {
 /// use http_observability::release::{self, Release};
 ///
 /// let release = release::set_current(Release::resolve(http_observability::release!()));
-/// let _sentry = http_observability::sentry::init_from_env(release)?;
-/// # Ok::<(), http_observability::sentry::SentryConfigError>(())
+/// let _sentry = http_observability::reporting::init_from_env(release)?;
+/// # Ok::<(), http_observability::reporting::SentryConfigError>(())
 /// ```
 pub fn init_from_env(release: &Release) -> Result<SentryGuard, SentryConfigError> {
     Ok(start(SentryConfig::from_env(release)?))
@@ -341,7 +341,7 @@ pub(crate) fn start(config: Option<SentryConfig>) -> SentryGuard {
 ///
 /// ```
 /// use http_observability::release::{BuildInfo, Release};
-/// use http_observability::sentry::SentryConfig;
+/// use http_observability::reporting::SentryConfig;
 ///
 /// let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |_| None);
 /// let error = SentryConfig::from_lookup(&release, |name| {
@@ -363,7 +363,7 @@ impl SentryConfigError {
     ///
     /// ```
     /// # use http_observability::release::{BuildInfo, Release};
-    /// # use http_observability::sentry::SentryConfig;
+    /// # use http_observability::reporting::SentryConfig;
     /// # let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |_| None);
     /// let error = SentryConfig::from_lookup(&release, |name| match name {
     ///     "SENTRY_DSN" => Some("http://k@127.0.0.1:9/1".into()),
@@ -398,7 +398,7 @@ impl std::error::Error for SentryConfigError {}
 /// # Example
 ///
 /// ```
-/// # use http_observability::sentry::SentryGuard;
+/// # use http_observability::reporting::SentryGuard;
 /// let guard = SentryGuard::disabled();
 /// assert!(!guard.is_enabled());
 /// drop(guard); // flushes, bounded by the flush timeout
@@ -426,7 +426,7 @@ impl SentryGuard {
     /// # Example
     ///
     /// ```
-    /// let guard = http_observability::sentry::SentryGuard::disabled();
+    /// let guard = http_observability::reporting::SentryGuard::disabled();
     /// assert_eq!(guard.stats().submitted(), 0);
     /// ```
     pub fn disabled() -> Self {
@@ -442,7 +442,7 @@ impl SentryGuard {
     /// # Example
     ///
     /// ```
-    /// assert!(!http_observability::sentry::SentryGuard::disabled().is_enabled());
+    /// assert!(!http_observability::reporting::SentryGuard::disabled().is_enabled());
     /// ```
     pub fn is_enabled(&self) -> bool {
         self.client.as_ref().is_some_and(|c| c.is_enabled())
@@ -453,7 +453,7 @@ impl SentryGuard {
     /// # Example
     ///
     /// ```
-    /// assert!(http_observability::sentry::SentryGuard::disabled().flush());
+    /// assert!(http_observability::reporting::SentryGuard::disabled().flush());
     /// ```
     pub fn flush(&self) -> bool {
         self.client
@@ -466,7 +466,7 @@ impl SentryGuard {
     /// # Example
     ///
     /// ```
-    /// let stats = http_observability::sentry::SentryGuard::disabled().stats();
+    /// let stats = http_observability::reporting::SentryGuard::disabled().stats();
     /// assert_eq!(stats.lost(), 0);
     /// ```
     pub fn stats(&self) -> DeliveryStats {

@@ -1,0 +1,248 @@
+//! [`Redactor`]: the one deny-list of names whose values are never written, in logs or in Sentry.
+
+use std::fmt;
+
+/// The default deny-list of [`Redactor::default`]: names whose values are never written.
+pub const DEFAULT_DENY_LIST: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "authorization",
+    "cookie",
+    "set_cookie",
+    "dsn",
+    "database_url",
+    "private_key",
+    "credential",
+];
+
+/// A deny-list of field or header names whose values must be replaced by [`REDACTED`].
+///
+/// Matching ignores ASCII case, treats `-` and `.` as `_`, and accepts the entry as a suffix of
+/// the name (see the [module docs](self#matching-rules)).
+///
+/// # Example
+///
+/// ```
+/// use http_observability::redact::Redactor;
+///
+/// let redactor = Redactor::default().deny("ssn");
+/// assert!(redactor.is_sensitive("customer_ssn"));
+/// assert!(redactor.is_sensitive("Authorization"));
+///
+/// let only_pin = Redactor::empty().deny("pin");
+/// assert!(only_pin.is_sensitive("card.pin"));
+/// assert!(!only_pin.is_sensitive("password"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Redactor {
+    /// Normalized entries: ASCII lower case, `-` and `.` replaced by `_`.
+    entries: Vec<Box<[u8]>>,
+    /// Per last byte, the entries (bit i = entry i, for the first 64) ending with it: most
+    /// names are rejected after one table lookup.
+    by_last_byte: Box<[u64; 256]>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|e| String::from_utf8_lossy(e)))
+            .finish()
+    }
+}
+
+impl Default for Redactor {
+    /// The [`DEFAULT_DENY_LIST`].
+    fn default() -> Self {
+        Self::empty().deny_all(DEFAULT_DENY_LIST.iter().copied())
+    }
+}
+
+impl Redactor {
+    /// A redactor with the [`DEFAULT_DENY_LIST`]; the same as `Redactor::default()`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(http_observability::redact::Redactor::new().is_sensitive("secret"));
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A redactor that matches nothing, to build a list from scratch with [`deny`](Self::deny).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let redactor = http_observability::redact::Redactor::empty();
+    /// assert!(!redactor.is_sensitive("password"));
+    /// ```
+    pub fn empty() -> Self {
+        Self {
+            entries: Vec::new(),
+            by_last_byte: Box::new([0; 256]),
+        }
+    }
+
+    /// Adds one name to the deny-list. An empty name is ignored.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let redactor = http_observability::redact::Redactor::default().deny("X-Session");
+    /// assert!(redactor.is_sensitive("x_session"));
+    /// ```
+    pub fn deny(mut self, name: impl AsRef<str>) -> Self {
+        let entry: Box<[u8]> = name.as_ref().bytes().map(normalize).collect();
+        if let Some(&last) = entry.last()
+            && !self.entries.contains(&entry)
+        {
+            if self.entries.len() < 64 {
+                self.by_last_byte[usize::from(last)] |= 1 << self.entries.len();
+            }
+            self.entries.push(entry);
+        }
+        self
+    }
+
+    /// Adds several names to the deny-list.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let redactor = http_observability::redact::Redactor::empty().deny_all(["pin", "cvv"]);
+    /// assert!(redactor.is_sensitive("card_cvv"));
+    /// ```
+    pub fn deny_all<I>(self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        names.into_iter().fold(self, Self::deny)
+    }
+
+    /// Whether values under `name` must be redacted. Allocation-free.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let redactor = http_observability::redact::Redactor::default();
+    /// assert!(redactor.is_sensitive("Proxy-Authorization"));
+    /// assert!(redactor.is_sensitive("refresh_tokens"));
+    /// assert!(!redactor.is_sensitive("token_count"));
+    /// ```
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        let name = name.as_bytes();
+        let Some(&last) = name.last() else {
+            return false;
+        };
+        if self.matches(name) {
+            return true;
+        }
+        // A plural: `secrets`, `credentials`.
+        let singular = &name[..name.len() - 1];
+        normalize(last) == b's' && !singular.is_empty() && self.matches(singular)
+    }
+
+    /// Whether non-empty `name` ends with an entry.
+    fn matches(&self, name: &[u8]) -> bool {
+        let last = name.last().map_or(0, |&b| normalize(b));
+        let mut candidates = self.by_last_byte[usize::from(last)];
+        while candidates != 0 {
+            let i = candidates.trailing_zeros() as usize;
+            if ends_with_normalized(name, &self.entries[i]) {
+                return true;
+            }
+            candidates &= candidates - 1;
+        }
+        self.entries
+            .iter()
+            .skip(64)
+            .any(|entry| ends_with_normalized(name, entry))
+    }
+}
+
+/// ASCII lower case, with `-` and `.` as `_`.
+fn normalize(b: u8) -> u8 {
+    match b {
+        b'-' | b'.' => b'_',
+        b => b.to_ascii_lowercase(),
+    }
+}
+
+/// Whether `name`, normalized, ends with the (already normalized) `entry`.
+fn ends_with_normalized(name: &[u8], entry: &[u8]) -> bool {
+    name.len() >= entry.len()
+        && name[name.len() - entry.len()..]
+            .iter()
+            .zip(entry)
+            .all(|(&n, &e)| normalize(n) == e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_list_matches_exact_suffix_case_and_dashes() {
+        let r = Redactor::default();
+        for name in [
+            "password",
+            "PASSWORD",
+            "db_password",
+            "user.password",
+            "passwd",
+            "client_secret",
+            "access_token",
+            "X-Auth-Token",
+            "api_key",
+            "x-api-key",
+            "X-Api-Key",
+            "apikey",
+            "Authorization",
+            "proxy-authorization",
+            "cookie",
+            "Set-Cookie",
+            "sentry_dsn",
+            "DATABASE_URL",
+            "private_key",
+            "aws_credentials",
+            "secrets",
+        ] {
+            assert!(r.is_sensitive(name), "{name} should be sensitive");
+        }
+        for name in [
+            "user_id",
+            "password_policy",
+            "token_count",
+            "path",
+            "",
+            "s",
+            "url",
+            "keyboard",
+        ] {
+            assert!(!r.is_sensitive(name), "{name} should not be sensitive");
+        }
+    }
+
+    #[test]
+    fn custom_lists() {
+        let r = Redactor::empty().deny("PIN").deny("").deny("pin");
+        assert_eq!(r.entries.len(), 1);
+        assert_eq!(format!("{r:?}"), r#"["pin"]"#);
+        let many = (0..100).fold(Redactor::empty(), |r, i| r.deny(format!("k{i}")));
+        assert!(many.is_sensitive("x_k3") && many.is_sensitive("x_k99"));
+        assert!(!many.is_sensitive("x_k100"));
+        assert!(r.is_sensitive("card.pin"));
+        assert!(!r.is_sensitive("password"));
+        assert!(
+            Redactor::new()
+                .deny_all(["ssn"])
+                .is_sensitive("customer_ssn")
+        );
+    }
+}
