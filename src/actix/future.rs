@@ -27,7 +27,7 @@ pin_project! {
     /// as cancelled.
     pub struct ResponseFuture<F> {
         #[pin]
-        in_flight: InFlight<ActixRequestLine, F>,
+        in_flight: InFlight<ActixRequestLine, F, report::Report>,
         header: HeaderName,
         value: Option<HeaderValue>,
     }
@@ -35,7 +35,7 @@ pin_project! {
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(
-        in_flight: InFlight<ActixRequestLine, F>,
+        in_flight: InFlight<ActixRequestLine, F, report::Report>,
         header: HeaderName,
         value: Option<HeaderValue>,
     ) -> Self {

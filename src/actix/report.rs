@@ -8,14 +8,17 @@ use actix_web::Error;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 
-use crate::lifecycle::in_flight::RequestReport;
+#[cfg(not(feature = "sentry"))]
+pub(crate) use crate::lifecycle::report::NoReport as Report;
+#[cfg(feature = "sentry")]
+pub(crate) use crate::reporting::request::RequestReport as Report;
 
 /// Hands the request's parts to `report`, for its events. Only with a client bound are they
 /// cloned: the method, URI and headers (refcounted values), the `route` the middleware already
 /// matched (matching it again would run actix-web's router a second time), and the scheme and
 /// host as actix-web's connection info tells them.
 #[cfg(feature = "sentry")]
-pub(super) fn describe(report: &RequestReport, request: &ServiceRequest, route: Option<&str>) {
+pub(super) fn describe(report: &Report, request: &ServiceRequest, route: Option<&str>) {
     report.describe(|| {
         let origin = {
             let info = request.connection_info();
@@ -74,7 +77,7 @@ pub(super) fn server_error(status: StatusCode, error: Option<&Error>) {
 }
 
 #[cfg(not(feature = "sentry"))]
-pub(super) fn describe(_report: &RequestReport, _request: &ServiceRequest, _route: Option<&str>) {}
+pub(super) fn describe(_report: &Report, _request: &ServiceRequest, _route: Option<&str>) {}
 
 #[cfg(not(feature = "sentry"))]
 pub(super) fn server_error(_status: StatusCode, _error: Option<&Error>) {}

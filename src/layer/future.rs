@@ -8,7 +8,8 @@ use bytes::Bytes;
 use http::{HeaderName, Response, StatusCode};
 use pin_project_lite::pin_project;
 
-use super::service::{InnerFuture, TowerRequestLine};
+use super::report::{InnerFuture, Report};
+use super::service::TowerRequestLine;
 use super::{ResponseBody, stamp};
 use crate::access_log::Outcome;
 use crate::lifecycle::in_flight::{Done, InFlight};
@@ -21,14 +22,14 @@ pin_project! {
     /// client went away), it still emits the access-log event, as cancelled.
     pub struct ResponseFuture<F> {
         #[pin]
-        in_flight: InFlight<TowerRequestLine, InnerFuture<F>>,
+        in_flight: InFlight<TowerRequestLine, InnerFuture<F>, Report>,
         header: HeaderName,
     }
 }
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(
-        in_flight: InFlight<TowerRequestLine, InnerFuture<F>>,
+        in_flight: InFlight<TowerRequestLine, InnerFuture<F>, Report>,
         header: HeaderName,
     ) -> Self {
         Self { in_flight, header }

@@ -59,6 +59,7 @@ mod body;
 mod extract;
 mod future;
 mod observability_layer;
+mod report;
 pub(crate) mod route;
 mod service;
 mod set_request_id;

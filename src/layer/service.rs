@@ -8,10 +8,11 @@ use bytes::Bytes;
 use http::{Request, Response};
 use tower_service::Service;
 
+use super::report;
 use super::{ResponseBody, ResponseFuture, stamp_request};
 use crate::access_log::RequestLine;
 use crate::layer::route::Route;
-use crate::lifecycle::in_flight::{InFlight, RequestReport};
+use crate::lifecycle::in_flight::InFlight;
 use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
 
 /// Middleware that gives each request an ID, a span, an access-log event and panic safety.
@@ -94,38 +95,9 @@ where
         };
         let inner = &mut self.inner;
         let in_flight = InFlight::start(start, resolution, line, |report, _line| {
-            call_inner(report, inner, request)
+            report::call(report, inner, request)
         });
         ResponseFuture::new(in_flight, header.clone())
-    }
-}
-
-/// The inner service's future: with the `sentry` feature, wrapped by sentry-tower's
-/// `SentryHttpLayer` (the transaction) when performance tracing is on; as it is otherwise.
-#[cfg(feature = "sentry")]
-pub(crate) type InnerFuture<F> = crate::reporting::request::HttpFuture<F>;
-
-/// The inner service's future: with the `sentry` feature, wrapped by sentry-tower's
-/// `SentryHttpLayer` (the transaction) when performance tracing is on; as it is otherwise.
-#[cfg(not(feature = "sentry"))]
-pub(crate) type InnerFuture<F> = F;
-
-fn call_inner<S, B, ResBody>(
-    report: &RequestReport,
-    inner: &mut S,
-    request: Request<B>,
-) -> InnerFuture<S::Future>
-where
-    S: Service<Request<B>, Response = Response<ResBody>>,
-{
-    #[cfg(feature = "sentry")]
-    {
-        report.call(inner, request)
-    }
-    #[cfg(not(feature = "sentry"))]
-    {
-        let _ = report;
-        inner.call(request)
     }
 }
 

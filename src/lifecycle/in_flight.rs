@@ -15,10 +15,11 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 use tracing::Span;
 
+use super::access_log::{AccessLog, Outcome, RequestLine};
+use super::catch_panic::CatchPanic;
+use super::panic_response;
+use super::report::Report;
 use super::span;
-use crate::access_log::{AccessLog, Outcome, RequestLine};
-use crate::lifecycle::catch_panic::CatchPanic;
-use crate::lifecycle::panic_response;
 use crate::request_id::{RequestId, Resolution};
 
 /// How the inner service ended, as an adapter sees it.
@@ -31,15 +32,15 @@ pub(crate) enum Done<O> {
 
 pin_project! {
     /// A request being served: the inner future, the span it runs in and its access log.
-    pub(crate) struct InFlight<R: RequestLine, F> {
+    pub(crate) struct InFlight<R: RequestLine, F, P> {
         #[pin]
         state: CatchPanic<F>,
         span: Span,
         access: Option<AccessLog<R>>,
-        report: RequestReport,
+        report: P,
     }
 
-    impl<R: RequestLine, F> PinnedDrop for InFlight<R, F> {
+    impl<R: RequestLine, F, P> PinnedDrop for InFlight<R, F, P> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(access) = this.access.take() {
@@ -50,8 +51,8 @@ pin_project! {
     }
 }
 
-impl<R: RequestLine, F: Future> InFlight<R, F> {
-    /// Opens the request's span (and, with Sentry on, its hub), logs a refused incoming ID in
+impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
+    /// Opens the request's span (and starts its [`Report`]), logs a refused incoming ID in
     /// it, and calls the inner service (`call`) inside it. `call` is also given what the
     /// adapter kept of the request (`line`), so that it need not work out the route again.
     /// `start` is when the request arrived.
@@ -59,11 +60,11 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
         start: Instant,
         resolution: Resolution,
         line: R,
-        call: impl FnOnce(&RequestReport, &R) -> F,
+        call: impl FnOnce(&P, &R) -> F,
     ) -> Self {
         let Resolution { id, rejected, .. } = resolution;
         let span = span::open(&id, line.method(), line.route());
-        let report = RequestReport::start(&id);
+        let report = P::start(&id);
         let access = AccessLog::start(id, line, start);
         let state = span.in_scope(|| {
             report.run(|| {
@@ -113,36 +114,5 @@ impl<R: RequestLine, F: Future> InFlight<R, F> {
             access.finish(outcome);
             Poll::Ready(output)
         })
-    }
-}
-
-// Sentry: with the feature, the request's hub (src/sentry/request.rs), described by the adapter
-// inside `call`; without it, a no-op twin
-// of the same shape, so the lifecycle above is written once.
-#[cfg(feature = "sentry")]
-pub(crate) use crate::reporting::request::RequestReport;
-
-#[cfg(not(feature = "sentry"))]
-pub(crate) use no_sentry::RequestReport;
-
-#[cfg(not(feature = "sentry"))]
-mod no_sentry {
-    use crate::access_log::Outcome;
-    use crate::request_id::RequestId;
-
-    /// Without the `sentry` feature: does nothing, costs nothing.
-    #[derive(Debug, Default)]
-    pub(crate) struct RequestReport;
-
-    impl RequestReport {
-        pub(crate) fn start(_id: &RequestId) -> Self {
-            Self
-        }
-
-        pub(crate) fn run<T>(&self, f: impl FnOnce() -> T) -> T {
-            f()
-        }
-
-        pub(crate) fn finish(&self, _outcome: Outcome) {}
     }
 }

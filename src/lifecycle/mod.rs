@@ -6,4 +6,5 @@ pub mod access_log;
 pub(crate) mod catch_panic;
 pub(crate) mod in_flight;
 pub(crate) mod panic_response;
+pub(crate) mod report;
 pub(crate) mod span;

@@ -1,5 +1,6 @@
-//! Per request, inside [`Observability`](crate::Observability): a Sentry hub of its own, the
-//! request context, the `request_id` tag, and one event per failing request.
+//! Per request, whatever the framework: a Sentry hub of its own, the request context, the
+//! `request_id` tag, and one event per failing request. [`RequestReport`] fills the
+//! lifecycle's [`Report`] seam; each adapter hands it its request's parts.
 //!
 //! Composed from sentry-tower: the hub comes from its `NewFromTopProvider` (what
 //! `NewSentryLayer::new_from_top` uses) and is bound around every poll of the request, as
@@ -16,28 +17,22 @@
 //! request that succeeds pays for its hub and that processor, nothing else. Nothing of this
 //! runs, and nothing is allocated, when no Sentry client is bound.
 //!
-//! Both adapters hand their request's parts to [`RequestReport::describe`]: the tower side
-//! through [`RequestReport::call`], the actix-web side directly; the actix side reports the
-//! error behind a 5xx with [`capture_error`].
+//! Both adapters hand their request's parts to [`RequestReport::describe`]; the tower side
+//! also starts the transaction (src/layer/report.rs), the actix side reports the error behind
+//! a 5xx with [`capture_error`].
 
 use std::cell::Cell;
-use std::future::Future;
 use std::panic::RefUnwindSafe;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use http::{Request, Response, StatusCode};
-use pin_project_lite::pin_project;
+use http::StatusCode;
 use sentry::protocol::{self, Event, Level};
 use sentry::utils::{is_sensitive_header, scrub_pii_from_url};
 use sentry::{Hub, TracesSamplingStrategy};
-use sentry_tower::{HubProvider, NewFromTopProvider, SentryHttpFuture, SentryHttpLayer};
-use tower_layer::Layer;
-use tower_service::Service;
+use sentry_tower::{HubProvider, NewFromTopProvider};
 
 use crate::access_log::{self, Outcome};
-use crate::layer::route::Route;
+use crate::lifecycle::report::Report;
 use crate::request_id::RequestId;
 
 thread_local! {
@@ -110,10 +105,10 @@ struct On {
     id: RequestId,
 }
 
-impl RequestReport {
+impl Report for RequestReport {
     /// Makes the request's hub, when a client is bound. Its events are described once the
     /// adapter hands the request's parts to [`describe`](Self::describe).
-    pub(crate) fn start(id: &RequestId) -> Self {
+    fn start(id: &RequestId) -> Self {
         if !Hub::with_active(|_| true) {
             return Self { on: None };
         }
@@ -125,7 +120,7 @@ impl RequestReport {
     }
 
     /// Runs `f` with the request's hub as the current one.
-    pub(crate) fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+    fn run<R>(&self, f: impl FnOnce() -> R) -> R {
         match &self.on {
             None => f(),
             Some(on) => Hub::run(Arc::clone(&on.hub), || {
@@ -134,6 +129,39 @@ impl RequestReport {
                 f()
             }),
         }
+    }
+
+    /// Reports a 5xx response (or a failure without a response) as one event, unless the
+    /// request already sent one.
+    fn finish(&self, outcome: Outcome) {
+        let Some(On { hub, .. }) = &self.on else {
+            return;
+        };
+        let status = match outcome {
+            Outcome::Response(status) => Some(status),
+            Outcome::Failed => None,
+            Outcome::Cancelled => return,
+        };
+        if status.is_some_and(|s| s < 500) || hub.last_event_id().is_some() {
+            return;
+        }
+        let message = match status.and_then(|s| StatusCode::from_u16(s).ok()) {
+            Some(status) => format!("request answered {status}"),
+            None => "request failed without a response".to_owned(),
+        };
+        hub.capture_event(Event {
+            level: Level::Error,
+            logger: Some(access_log::TARGET.to_owned()),
+            message: Some(message),
+            ..Default::default()
+        });
+    }
+}
+
+impl RequestReport {
+    /// Whether a client is bound: the request is being reported.
+    pub(crate) fn is_on(&self) -> bool {
+        self.on.is_some()
     }
 
     /// Adds the request to every event of this request, with one event processor that keeps
@@ -167,120 +195,23 @@ impl RequestReport {
         });
     }
 
-    /// Describes the request (see [`describe`](Self::describe)) and calls `inner`, through
-    /// sentry-tower's `SentryHttpLayer` when performance tracing is on, so that it starts the
-    /// request's transaction (tagged `request_id` too).
-    pub(crate) fn call<S, B, ResBody>(
-        &self,
-        inner: &mut S,
-        request: Request<B>,
-    ) -> HttpFuture<S::Future>
-    where
-        S: Service<Request<B>, Response = Response<ResBody>>,
-    {
+    /// Whether performance tracing is on (a traces sample rate above 0), so that the adapter
+    /// starts the request's transaction; if so, tags the scope with the request's ID, since
+    /// transactions do not pass through event processors but take the scope's tags.
+    pub(crate) fn prepare_transaction(&self) -> bool {
         let Some(On { hub, id }) = &self.on else {
-            return HttpFuture::Plain {
-                future: inner.call(request),
-            };
+            return false;
         };
-        self.describe(|| TowerParts::new(&request));
         let tracing = hub.client().is_some_and(|client| {
             !matches!(
                 client.options().traces_sampling_strategy,
                 TracesSamplingStrategy::Disabled
             )
         });
-        if !tracing {
-            return HttpFuture::Plain {
-                future: inner.call(request),
-            };
+        if tracing {
+            hub.configure_scope(|scope| scope.set_tag("request_id", id.as_str()));
         }
-        // Transactions do not pass through event processors: they take the scope's tags.
-        hub.configure_scope(|scope| scope.set_tag("request_id", id.as_str()));
-        HttpFuture::Reporting {
-            future: SentryHttpLayer::new()
-                .enable_transaction()
-                .layer(inner)
-                .call(request),
-        }
-    }
-
-    /// Reports a 5xx response (or a failure without a response) as one event, unless the
-    /// request already sent one.
-    pub(crate) fn finish(&self, outcome: Outcome) {
-        let Some(On { hub, .. }) = &self.on else {
-            return;
-        };
-        let status = match outcome {
-            Outcome::Response(status) => Some(status),
-            Outcome::Failed => None,
-            Outcome::Cancelled => return,
-        };
-        if status.is_some_and(|s| s < 500) || hub.last_event_id().is_some() {
-            return;
-        }
-        let message = match status.and_then(|s| StatusCode::from_u16(s).ok()) {
-            Some(status) => format!("request answered {status}"),
-            None => "request failed without a response".to_owned(),
-        };
-        hub.capture_event(Event {
-            level: Level::Error,
-            logger: Some(access_log::TARGET.to_owned()),
-            message: Some(message),
-            ..Default::default()
-        });
-    }
-}
-
-/// The parts of an `http` 1.x request: refcounted clones of its method, URI and headers, and
-/// its route.
-struct TowerParts {
-    method: http::Method,
-    uri: http::Uri,
-    headers: http::HeaderMap,
-    route: Route,
-}
-
-impl TowerParts {
-    fn new<B>(request: &Request<B>) -> Self {
-        Self {
-            method: request.method().clone(),
-            uri: request.uri().clone(),
-            headers: request.headers().clone(),
-            route: Route::from_extensions(request.extensions()),
-        }
-    }
-}
-
-impl RequestParts for TowerParts {
-    fn method(&self) -> &str {
-        self.method.as_str()
-    }
-
-    fn route(&self) -> Option<&str> {
-        self.route.as_str()
-    }
-
-    /// As sentry-tower tells it: the URI, with `http` when it has no scheme and the `Host`
-    /// header when it has no authority.
-    fn url(&self) -> Option<String> {
-        let scheme = self.uri.scheme_str().unwrap_or("http");
-        let host = match self.uri.authority() {
-            Some(authority) => authority.as_str(),
-            None => self.headers.get(http::header::HOST)?.to_str().ok()?,
-        };
-        let path = self
-            .uri
-            .path_and_query()
-            .map_or("/", http::uri::PathAndQuery::as_str);
-        Some(format!("{scheme}://{host}{path}"))
-    }
-
-    fn headers(&self) -> impl Iterator<Item = (&str, &str, bool)> {
-        self.headers.iter().map(|(name, value)| {
-            let text = value.to_str().unwrap_or_default();
-            (name.as_str(), text, value.is_sensitive())
-        })
+        tracing
     }
 }
 
@@ -290,28 +221,5 @@ struct Restore(bool);
 impl Drop for Restore {
     fn drop(&mut self) {
         IN_REQUEST.with(|flag| flag.set(self.0));
-    }
-}
-
-pin_project! {
-    /// The inner service's future, wrapped by `SentryHttpLayer`'s when performance tracing is on.
-    #[project = HttpFutureProj]
-    pub(crate) enum HttpFuture<F> {
-        Plain { #[pin] future: F },
-        Reporting { #[pin] future: SentryHttpFuture<F> },
-    }
-}
-
-impl<F, B, E> Future for HttpFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            HttpFutureProj::Plain { future } => future.poll(cx),
-            HttpFutureProj::Reporting { future } => future.poll(cx),
-        }
     }
 }

@@ -1,0 +1,156 @@
+//! What the tower adapter hands to error reporting. With the `sentry` feature: the request's
+//! parts, from which the request's events are described, and sentry-tower's `SentryHttpLayer`
+//! around the inner service when performance tracing is on, so that it starts the request's
+//! transaction. Without it, the inner service is called as it is.
+
+#[cfg(feature = "sentry")]
+pub(crate) use with_sentry::{InnerFuture, Report, call};
+#[cfg(not(feature = "sentry"))]
+pub(crate) use without_sentry::{InnerFuture, Report, call};
+
+#[cfg(not(feature = "sentry"))]
+mod without_sentry {
+    use http::{Request, Response};
+    use tower_service::Service;
+
+    pub(crate) use crate::lifecycle::report::NoReport as Report;
+
+    /// The inner service's future, as it is.
+    pub(crate) type InnerFuture<F> = F;
+
+    /// Calls the inner service.
+    pub(crate) fn call<S, B, ResBody>(
+        _report: &Report,
+        inner: &mut S,
+        request: Request<B>,
+    ) -> InnerFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response<ResBody>>,
+    {
+        inner.call(request)
+    }
+}
+
+#[cfg(feature = "sentry")]
+mod with_sentry {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use http::{Request, Response};
+    use pin_project_lite::pin_project;
+    use sentry_tower::{SentryHttpFuture, SentryHttpLayer};
+    use tower_layer::Layer;
+    use tower_service::Service;
+
+    pub(crate) use crate::reporting::request::RequestReport as Report;
+
+    use crate::layer::route::Route;
+    use crate::reporting::request::RequestParts;
+
+    /// Describes the request to `report` and calls `inner`, through sentry-tower's
+    /// `SentryHttpLayer` when performance tracing is on, so that it starts the request's
+    /// transaction (tagged `request_id` too). Without a client bound, calls `inner` as it is.
+    pub(crate) fn call<S, B, ResBody>(
+        report: &Report,
+        inner: &mut S,
+        request: Request<B>,
+    ) -> InnerFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response<ResBody>>,
+    {
+        if !report.is_on() {
+            return InnerFuture::Plain {
+                future: inner.call(request),
+            };
+        }
+        report.describe(|| TowerParts::new(&request));
+        if !report.prepare_transaction() {
+            return InnerFuture::Plain {
+                future: inner.call(request),
+            };
+        }
+        InnerFuture::Reporting {
+            future: SentryHttpLayer::new()
+                .enable_transaction()
+                .layer(inner)
+                .call(request),
+        }
+    }
+
+    /// The parts of an `http` 1.x request: refcounted clones of its method, URI and headers,
+    /// and its route.
+    struct TowerParts {
+        method: http::Method,
+        uri: http::Uri,
+        headers: http::HeaderMap,
+        route: Route,
+    }
+
+    impl TowerParts {
+        fn new<B>(request: &Request<B>) -> Self {
+            Self {
+                method: request.method().clone(),
+                uri: request.uri().clone(),
+                headers: request.headers().clone(),
+                route: Route::from_extensions(request.extensions()),
+            }
+        }
+    }
+
+    impl RequestParts for TowerParts {
+        fn method(&self) -> &str {
+            self.method.as_str()
+        }
+
+        fn route(&self) -> Option<&str> {
+            self.route.as_str()
+        }
+
+        /// As sentry-tower tells it: the URI, with `http` when it has no scheme and the `Host`
+        /// header when it has no authority.
+        fn url(&self) -> Option<String> {
+            let scheme = self.uri.scheme_str().unwrap_or("http");
+            let host = match self.uri.authority() {
+                Some(authority) => authority.as_str(),
+                None => self.headers.get(http::header::HOST)?.to_str().ok()?,
+            };
+            let path = self
+                .uri
+                .path_and_query()
+                .map_or("/", http::uri::PathAndQuery::as_str);
+            Some(format!("{scheme}://{host}{path}"))
+        }
+
+        fn headers(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+            self.headers.iter().map(|(name, value)| {
+                let text = value.to_str().unwrap_or_default();
+                (name.as_str(), text, value.is_sensitive())
+            })
+        }
+    }
+
+    pin_project! {
+        /// The inner service's future, wrapped by `SentryHttpLayer`'s when performance tracing
+        /// is on.
+        #[project = InnerFutureProj]
+        pub(crate) enum InnerFuture<F> {
+            Plain { #[pin] future: F },
+            Reporting { #[pin] future: SentryHttpFuture<F> },
+        }
+    }
+
+    impl<F, B, E> Future for InnerFuture<F>
+    where
+        F: Future<Output = Result<Response<B>, E>>,
+    {
+        type Output = F::Output;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            match self.project() {
+                InnerFutureProj::Plain { future } => future.poll(cx),
+                InnerFutureProj::Reporting { future } => future.poll(cx),
+            }
+        }
+    }
+}
