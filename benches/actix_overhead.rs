@@ -13,7 +13,7 @@ use std::hint::black_box;
 use actix_web::dev::Service;
 use actix_web::{App, HttpResponse, test, web};
 use criterion::{Criterion, criterion_group, criterion_main};
-use http_observability::actix::Observability;
+use http_observability::actix::ObservabilityMiddleware;
 use support::{Counting, allocations, subscribers};
 
 #[global_allocator]
@@ -97,7 +97,7 @@ fn actix_overhead(c: &mut Criterion) {
                 runtime,
                 with_id,
                 "http_observability",
-                App::new().wrap(Observability::new())
+                App::new().wrap(ObservabilityMiddleware::new())
             );
             group.finish();
         }

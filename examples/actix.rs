@@ -27,7 +27,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use http_observability::RequestId;
-use http_observability::actix::Observability;
+use http_observability::actix::ObservabilityMiddleware;
 use serde_json::json;
 
 mod common;
@@ -54,7 +54,7 @@ pub fn app(
         .route("/docs", web::post().to(create_doc))
         .route("/error", web::get().to(error))
         .route("/panic", web::get().to(panic))
-        .wrap(Observability::new())
+        .wrap(ObservabilityMiddleware::new())
 }
 
 /// The document store: here, only the next ID.

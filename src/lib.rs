@@ -61,10 +61,7 @@ pub use lifecycle::access_log;
 pub mod layer;
 
 pub use layer::{Observability, ObservabilityLayer};
-pub use request_id::RequestId;
-
-#[cfg(feature = "axum")]
-pub use layer::MissingRequestId;
+pub use request_id::{MissingRequestId, RequestId};
 
 // JSON logging and the one-call setup.
 #[cfg(feature = "json")]

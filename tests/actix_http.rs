@@ -18,7 +18,7 @@ use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::{HttpResponse, HttpServer, web};
 use bytes::Bytes;
-use http_observability::actix::Observability;
+use http_observability::actix::ObservabilityMiddleware;
 use http_observability::{RequestId, request_id};
 use serde_json::{Value, json};
 use support::{Capture, contract, request_id};
@@ -103,7 +103,7 @@ fn access_events_of(id: &str) -> Vec<Value> {
 #[test]
 fn the_middleware_is_send_sync_and_clone() {
     fn assert<T: Send + Sync + Clone + 'static>() {}
-    assert::<Observability>();
+    assert::<ObservabilityMiddleware>();
 }
 
 #[actix_web::test]

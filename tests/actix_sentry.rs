@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::{App, HttpResponse, HttpServer, web};
-use http_observability::actix::Observability;
+use http_observability::actix::ObservabilityMiddleware;
 use sentry_support::app::{self, CANARY, ENVIRONMENT, RELEASE_SHA, Setup};
 use sentry_support::receiver::{Answer, tag};
 use serde_json::Value;
@@ -31,7 +31,7 @@ fn serve() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(|| app().wrap(Observability::new()))
+            HttpServer::new(|| app().wrap(ObservabilityMiddleware::new()))
                 .workers(2)
                 .disable_signals()
                 .listen(listener)

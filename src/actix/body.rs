@@ -9,22 +9,12 @@ use pin_project_lite::pin_project;
 use tracing::Span;
 
 pin_project! {
-    /// The body of a response from [`ObservabilityMiddleware`](super::ObservabilityMiddleware):
+    /// The body of a response from [`ObservabilityService`](super::ObservabilityService):
     /// the app's body as it is, polled inside the request's span so that events logged while
     /// it streams carry the request ID.
     ///
-    /// No boxing: the inner body is polled in place. A body that is already in memory (most
-    /// are) is handed to actix-web as bytes, without streaming.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use actix_web::body::MessageBody;
-    /// use http_observability::actix::ResponseBody;
-    ///
-    /// let body = ResponseBody::new(String::from("hello"), tracing::Span::none());
-    /// assert_eq!(body.try_into_bytes().ok().unwrap(), "hello");
-    /// ```
+    /// A body that is already in memory (most are) is handed to actix-web as bytes, without
+    /// streaming.
     pub struct ResponseBody<B> {
         #[pin]
         body: B,
@@ -34,7 +24,7 @@ pin_project! {
 
 impl<B> ResponseBody<B> {
     /// Wraps `body`, to be polled inside `span`.
-    pub fn new(body: B, span: Span) -> Self {
+    pub(crate) fn new(body: B, span: Span) -> Self {
         Self { body, span }
     }
 }

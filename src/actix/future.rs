@@ -19,7 +19,7 @@ use crate::access_log::Outcome;
 use crate::lifecycle::in_flight::{Done, InFlight};
 
 pin_project! {
-    /// The response future of [`ObservabilityMiddleware`](super::ObservabilityMiddleware).
+    /// The response future of [`ObservabilityService`](super::ObservabilityService).
     ///
     /// Polls the inner future inside the request's span, turns a panic into a 500, stamps the
     /// ID on the response (or on the error's response) and emits the access-log event.

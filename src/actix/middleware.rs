@@ -1,4 +1,4 @@
-//! [`Observability`], the actix-web `Transform`, and [`ObservabilityMiddleware`], the service it
+//! [`ObservabilityMiddleware`], the actix-web `Transform`, and [`ObservabilityService`], the service it
 //! wraps around an app.
 
 use std::future::{Ready, ready};
@@ -27,23 +27,23 @@ use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, UuidV7};
 /// ```
 /// use actix_web::{App, web};
 /// use http::HeaderName;
-/// use http_observability::{actix::Observability, request_id::RequestIdPolicy};
+/// use http_observability::{actix::ObservabilityMiddleware, request_id::RequestIdPolicy};
 ///
 /// // A public-facing service: never trust a client's ID, use the header the proxy expects.
 /// let policy = RequestIdPolicy::new()
 ///     .header(HeaderName::from_static("x-correlation-id"))
 ///     .trust_incoming(false);
 /// let app = App::new()
-///     .wrap(Observability::with_policy(policy))
+///     .wrap(ObservabilityMiddleware::with_policy(policy))
 ///     .route("/", web::get().to(|| async { "hello" }));
 /// # let _ = app;
 /// ```
 #[derive(Debug)]
-pub struct Observability<M = UuidV7> {
+pub struct ObservabilityMiddleware<M = UuidV7> {
     policy: Arc<RequestIdPolicy<M>>,
 }
 
-impl<M> Clone for Observability<M> {
+impl<M> Clone for ObservabilityMiddleware<M> {
     fn clone(&self) -> Self {
         Self {
             policy: Arc::clone(&self.policy),
@@ -51,22 +51,22 @@ impl<M> Clone for Observability<M> {
     }
 }
 
-impl Default for Observability {
+impl Default for ObservabilityMiddleware {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Observability {
+impl ObservabilityMiddleware {
     /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise.
     ///
     /// # Example
     ///
     /// ```
     /// use actix_web::App;
-    /// use http_observability::actix::Observability;
+    /// use http_observability::actix::ObservabilityMiddleware;
     ///
-    /// let app = App::new().wrap(Observability::new());
+    /// let app = App::new().wrap(ObservabilityMiddleware::new());
     /// # let _ = app;
     /// ```
     pub fn new() -> Self {
@@ -74,16 +74,16 @@ impl Observability {
     }
 }
 
-impl<M: MakeRequestId> Observability<M> {
+impl<M: MakeRequestId> ObservabilityMiddleware<M> {
     /// A middleware that resolves IDs with `policy`: its header, whether incoming IDs are
     /// trusted, and how fresh ones are made.
     ///
     /// # Example
     ///
     /// ```
-    /// use http_observability::{actix::Observability, request_id::{RequestIdPolicy, UuidV4}};
+    /// use http_observability::{actix::ObservabilityMiddleware, request_id::{RequestIdPolicy, UuidV4}};
     ///
-    /// let middleware = Observability::with_policy(RequestIdPolicy::new().make_request_id(UuidV4));
+    /// let middleware = ObservabilityMiddleware::with_policy(RequestIdPolicy::new().make_request_id(UuidV4));
     /// # let _ = middleware;
     /// ```
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
@@ -97,16 +97,16 @@ impl<M: MakeRequestId> Observability<M> {
     /// # Example
     ///
     /// ```
-    /// use http_observability::actix::Observability;
+    /// use http_observability::actix::ObservabilityMiddleware;
     ///
-    /// assert_eq!(Observability::new().policy().header_name(), "x-request-id");
+    /// assert_eq!(ObservabilityMiddleware::new().policy().header_name(), "x-request-id");
     /// ```
     pub fn policy(&self) -> &RequestIdPolicy<M> {
         &self.policy
     }
 }
 
-impl<S, B, M> Transform<S, ServiceRequest> for Observability<M>
+impl<S, B, M> Transform<S, ServiceRequest> for ObservabilityMiddleware<M>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
@@ -114,7 +114,7 @@ where
 {
     type Response = ServiceResponse<ResponseBody<B>>;
     type Error = Error;
-    type Transform = ObservabilityMiddleware<S, M>;
+    type Transform = ObservabilityService<S, M>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
@@ -122,7 +122,7 @@ where
         // `http` 0.2 and 1.x accept the same header names, so this never fails in practice.
         let name = self.policy.header_name().as_str();
         ready(match HeaderName::from_bytes(name.as_bytes()) {
-            Ok(header) => Ok(ObservabilityMiddleware {
+            Ok(header) => Ok(ObservabilityService {
                 service,
                 policy: Arc::clone(&self.policy),
                 header,
@@ -138,17 +138,17 @@ where
     }
 }
 
-/// The service [`Observability`] wraps around an app; see the [module docs](crate::actix).
+/// The service [`ObservabilityMiddleware`] wraps around an app; see the [module docs](crate::actix).
 ///
 /// # Example
 ///
 /// ```
 /// use actix_web::{App, test, web};
-/// use http_observability::actix::Observability;
+/// use http_observability::actix::ObservabilityMiddleware;
 ///
 /// # actix_web::rt::System::new().block_on(async {
 /// let app = test::init_service(
-///     App::new().wrap(Observability::new()).route("/", web::get().to(|| async { "hi" })),
+///     App::new().wrap(ObservabilityMiddleware::new()).route("/", web::get().to(|| async { "hi" })),
 /// )
 /// .await;
 /// let request = test::TestRequest::get().uri("/").insert_header(("x-request-id", "abc")).to_request();
@@ -157,13 +157,13 @@ where
 /// # });
 /// ```
 #[derive(Debug)]
-pub struct ObservabilityMiddleware<S, M = UuidV7> {
+pub struct ObservabilityService<S, M = UuidV7> {
     service: S,
     policy: Arc<RequestIdPolicy<M>>,
     header: HeaderName,
 }
 
-impl<S, B, M> Service<ServiceRequest> for ObservabilityMiddleware<S, M>
+impl<S, B, M> Service<ServiceRequest> for ObservabilityService<S, M>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,

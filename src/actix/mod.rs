@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! use actix_web::{App, HttpServer, web};
-//! use http_observability::{RequestId, actix::Observability};
+//! use http_observability::{RequestId, actix::ObservabilityMiddleware};
 //!
 //! async fn hello(id: RequestId) -> String {
 //!     tracing::info!("saying hello"); // carries request_id in its log line
@@ -16,7 +16,7 @@
 //! async fn main() -> std::io::Result<()> {
 //!     HttpServer::new(|| {
 //!         App::new()
-//!             .wrap(Observability::new())
+//!             .wrap(ObservabilityMiddleware::new())
 //!             .route("/hello", web::get().to(hello))
 //!     })
 //!     .bind(("127.0.0.1", 3000))?
@@ -74,7 +74,7 @@
 //! # Where to put it
 //!
 //! With actix-web's `App::wrap`, the **last registered runs first**: call
-//! `.wrap(Observability::new())` last so that it wraps the other middleware and their events
+//! `.wrap(ObservabilityMiddleware::new())` last so that it wraps the other middleware and their events
 //! carry the ID. The route is known even though the middleware runs before routing.
 //!
 //! # Errors returned by inner services
@@ -91,9 +91,8 @@ mod middleware;
 mod report;
 
 pub use body::ResponseBody;
-pub use extract::MissingRequestId;
 pub use future::ResponseFuture;
-pub use middleware::{Observability, ObservabilityMiddleware};
+pub use middleware::{ObservabilityMiddleware, ObservabilityService};
 
 #[cfg(test)]
 mod tests {
@@ -102,8 +101,8 @@ mod tests {
     use http::HeaderName;
 
     use super::*;
-    use crate::RequestId;
     use crate::request_id::RequestIdPolicy;
+    use crate::{MissingRequestId, RequestId};
 
     /// Answers with the ID the handler sees in its request header and in its extensions.
     async fn echo(request: HttpRequest, id: RequestId) -> HttpResponse {
@@ -141,7 +140,7 @@ mod tests {
             .trust_incoming(false);
         let app = test::init_service(
             App::new()
-                .wrap(Observability::with_policy(policy))
+                .wrap(ObservabilityMiddleware::with_policy(policy))
                 .route("/", web::get().to(echo)),
         )
         .await;
@@ -161,7 +160,7 @@ mod tests {
     async fn a_valid_incoming_id_reaches_the_handler() {
         let app = test::init_service(
             App::new()
-                .wrap(Observability::new())
+                .wrap(ObservabilityMiddleware::new())
                 .route("/", web::get().to(echo)),
         )
         .await;
@@ -187,7 +186,7 @@ mod tests {
     async fn a_refused_incoming_id_is_replaced_in_the_request() {
         let app = test::init_service(
             App::new()
-                .wrap(Observability::new())
+                .wrap(ObservabilityMiddleware::new())
                 .route("/", web::get().to(echo))
                 .route(
                     "/values",
@@ -229,7 +228,7 @@ mod tests {
     async fn errors_and_panics_come_out_as_errors_carrying_the_id() {
         let app = test::init_service(
             App::new()
-                .wrap(Observability::new())
+                .wrap(ObservabilityMiddleware::new())
                 .route("/panic", web::get().to(boom))
                 .service(
                     web::resource("/denied")

@@ -11,17 +11,6 @@ pin_project! {
     /// The body of a response from [`Observability`](super::Observability): the inner
     /// service's body as it is, or the JSON body of the 500 the layer sends for a panic.
     ///
-    /// No boxing: the inner body is polled in place.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_body::Body;
-    /// use http_observability::layer::ResponseBody;
-    ///
-    /// let body = ResponseBody::inner(String::from("hello"));
-    /// assert_eq!(body.size_hint().exact(), Some(5));
-    /// ```
     pub struct ResponseBody<B> {
         #[pin]
         kind: Kind<B>,
@@ -38,7 +27,7 @@ pin_project! {
 
 impl<B> ResponseBody<B> {
     /// Wraps the inner service's body.
-    pub fn inner(body: B) -> Self {
+    pub(crate) fn inner(body: B) -> Self {
         Self {
             kind: Kind::Inner { body },
         }

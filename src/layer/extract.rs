@@ -1,11 +1,11 @@
-//! The axum extractor for [`RequestId`].
+//! The axum extractor for [`RequestId`], and the answer of its rejection.
 
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use crate::request_id::RequestId;
+use crate::request_id::{MissingRequestId, RequestId};
 
 /// The ID of the current request, for handler arguments.
 ///
@@ -31,31 +31,6 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
             .ok_or(MissingRequestId)
     }
 }
-
-/// The extractor's rejection: the request went through no layer that sets a [`RequestId`].
-///
-/// It answers 500, since it is a wiring mistake in the service, not the client's fault.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::MissingRequestId;
-///
-/// assert!(MissingRequestId.to_string().contains("ObservabilityLayer"));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MissingRequestId;
-
-impl std::fmt::Display for MissingRequestId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(
-            "no request ID on this request: add ObservabilityLayer (or SetRequestIdLayer) \
-             with Router::layer",
-        )
-    }
-}
-
-impl std::error::Error for MissingRequestId {}
 
 impl IntoResponse for MissingRequestId {
     fn into_response(self) -> Response {

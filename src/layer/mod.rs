@@ -65,8 +65,6 @@ mod service;
 mod set_request_id;
 
 pub use body::ResponseBody;
-#[cfg(feature = "axum")]
-pub use extract::MissingRequestId;
 pub use future::ResponseFuture;
 pub use observability_layer::ObservabilityLayer;
 pub use service::Observability;

@@ -19,10 +19,10 @@ pub const DEFAULT_DENY_LIST: &[&str] = &[
     "credential",
 ];
 
-/// A deny-list of field or header names whose values must be replaced by [`REDACTED`].
+/// A deny-list of field or header names whose values must be replaced by [`REDACTED`](super::REDACTED).
 ///
 /// Matching ignores ASCII case, treats `-` and `.` as `_`, and accepts the entry as a suffix of
-/// the name (see the [module docs](self#matching-rules)).
+/// the name (see the [module docs](crate::redact#matching-rules)).
 ///
 /// # Example
 ///

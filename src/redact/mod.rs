@@ -53,10 +53,11 @@ mod url;
 
 pub use deny_list::{DEFAULT_DENY_LIST, Redactor};
 pub use sensitive::Sensitive;
-pub use url::{for_each_masked_piece, has_url_credentials, mask_url_credentials};
+pub use url::mask_url_credentials;
+pub(crate) use url::{for_each_masked_piece, has_url_credentials};
 
 /// The value written in place of a redacted one.
 pub const REDACTED: &str = "[REDACTED]";
 
 /// What replaces the password of a URL with credentials.
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";

@@ -33,17 +33,7 @@ pub fn mask_url_credentials(s: &str) -> Cow<'_, str> {
 /// Calls `emit` with consecutive pieces of `s` whose concatenation is `s` with every URL
 /// password replaced by `***`. Allocation-free: this is the form the JSON formatter uses on
 /// its hot path.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::redact::for_each_masked_piece;
-///
-/// let mut out = String::new();
-/// for_each_masked_piece("amqp://guest:guest@mq/", |piece| out.push_str(piece));
-/// assert_eq!(out, "amqp://guest:***@mq/");
-/// ```
-pub fn for_each_masked_piece(s: &str, mut emit: impl FnMut(&str)) {
+pub(crate) fn for_each_masked_piece(s: &str, mut emit: impl FnMut(&str)) {
     let mut from = 0;
     while let Some((start, end)) = find_url_password(s, from) {
         emit(&s[from..start]);
@@ -54,16 +44,7 @@ pub fn for_each_masked_piece(s: &str, mut emit: impl FnMut(&str)) {
 }
 
 /// Whether `s` holds a URL with a password, i.e. whether masking would change it.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::redact::has_url_credentials;
-///
-/// assert!(has_url_credentials("postgres://u:p@h/db"));
-/// assert!(!has_url_credentials("postgres://u@h/db"));
-/// ```
-pub fn has_url_credentials(s: &str) -> bool {
+pub(crate) fn has_url_credentials(s: &str) -> bool {
     find_url_password(s, 0).is_some()
 }
 

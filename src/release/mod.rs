@@ -62,8 +62,8 @@ mod sha;
 use std::sync::OnceLock;
 
 pub use build_info::{BuildInfo, emit_git_sha};
-pub use resolve::{PLATFORM_VARIABLES, Release, ReleaseSource};
-pub use sha::{InvalidSha, is_sha};
+pub use resolve::{Release, ReleaseSource};
+pub use sha::InvalidSha;
 
 static CURRENT: OnceLock<Release> = OnceLock::new();
 

@@ -8,7 +8,7 @@ use super::sha::{InvalidSha, check_sha, is_sha};
 /// The commit variables of hosting platforms and CI services, in the order they are tried.
 ///
 /// `FLY_IMAGE_REF` comes after them; it holds an image reference whose tag may be a SHA.
-pub const PLATFORM_VARIABLES: &[&str] = &[
+pub(crate) const PLATFORM_VARIABLES: &[&str] = &[
     "RENDER_GIT_COMMIT",
     "RAILWAY_GIT_COMMIT_SHA",
     "VERCEL_GIT_COMMIT_SHA",
@@ -69,7 +69,7 @@ pub struct Release {
 impl Release {
     /// Resolves the release from the process environment, then from `build`.
     ///
-    /// See the [module docs](self) for the order.
+    /// See the [module docs](mod@crate::release) for the order.
     ///
     /// # Example
     ///

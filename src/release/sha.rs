@@ -72,15 +72,6 @@ pub(super) fn check_sha(source: ReleaseSource, value: String) -> Result<String, 
 }
 
 /// Whether `value` looks like a (possibly abbreviated) git SHA: 7 to 40 hex characters.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::is_sha;
-///
-/// assert!(is_sha("abc1234"));
-/// assert!(!is_sha("main"));
-/// ```
-pub fn is_sha(value: &str) -> bool {
+pub(crate) fn is_sha(value: &str) -> bool {
     (7..=40).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_hexdigit())
 }

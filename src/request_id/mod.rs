@@ -33,10 +33,12 @@
 mod current;
 mod generate;
 mod id;
+mod missing;
 mod policy;
 
 pub(crate) use current::attach_to_span;
 pub use current::current;
 pub use generate::{MakeRequestId, UuidV4, UuidV7};
 pub use id::{InvalidRequestId, MAX_LEN, Rejection, RequestId};
+pub use missing::MissingRequestId;
 pub use policy::{DEFAULT_HEADER, RequestIdPolicy, Resolution};

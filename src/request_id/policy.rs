@@ -61,9 +61,9 @@ pub struct Resolution {
     pub id: RequestId,
     /// Why the incoming ID was refused, if one arrived and was refused.
     pub rejected: Option<InvalidRequestId>,
-    /// Whether `id` is the request's own header value, kept as it arrived (so the header need
-    /// not be rewritten); `false` for a fresh ID.
-    pub incoming: bool,
+    // Whether `id` is the request's own header value, kept as it arrived (so the header need
+    // not be rewritten); `false` for a fresh ID.
+    pub(crate) incoming: bool,
 }
 
 impl<M: MakeRequestId> RequestIdPolicy<M> {
@@ -112,7 +112,10 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
 
     /// Decides the ID of a request from the raw values of its ID header, for frameworks whose
     /// header types are not `http` 1.x.
-    pub fn resolve_values<'a>(&self, values: impl IntoIterator<Item = &'a [u8]>) -> Resolution {
+    pub(crate) fn resolve_values<'a>(
+        &self,
+        values: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Resolution {
         self.decide(
             values.into_iter(),
             |v| RequestId::from_bytes(v),
