@@ -17,7 +17,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_observability::ObservabilityLayer;
-use http_observability::request_id::{MakeRequestId, UuidV4, UuidV7};
+use http_observability::request_id::{MakeRequestId, RequestHeaders, UuidV4, UuidV7};
 use support::{
     Counting, allocations_per_request, axum_router, axum_with_tower_http, handler, one,
     subscribers, tower_http_stack,
@@ -81,10 +81,10 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("request_id_generation");
     group.bench_function("uuid_v7", |b| {
-        b.iter(|| black_box(UuidV7.make_request_id()))
+        b.iter(|| black_box(UuidV7.make_request_id(&RequestHeaders::empty())))
     });
     group.bench_function("uuid_v4", |b| {
-        b.iter(|| black_box(UuidV4.make_request_id()))
+        b.iter(|| black_box(UuidV4.make_request_id(&RequestHeaders::empty())))
     });
     group.finish();
 

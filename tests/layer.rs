@@ -15,7 +15,7 @@ use axum::routing::get;
 use http::HeaderName;
 use http_body_util::BodyExt;
 use http_observability::layer::SetRequestIdLayer;
-use http_observability::request_id::{self, Rejection};
+use http_observability::request_id::{self, Rejection, RequestHeaders};
 use http_observability::{ObservabilityLayer, RequestId};
 use serde_json::Value;
 use support::Capture;
@@ -293,7 +293,7 @@ async fn incoming_ids_can_be_ignored() {
 async fn header_name_and_generator_are_configurable() {
     let layer = ObservabilityLayer::new()
         .header(HeaderName::from_static("x-correlation-id"))
-        .make_request_id(|| RequestId::parse("made-here").unwrap());
+        .make_request_id(|_: &RequestHeaders<'_>| RequestId::parse("made-here").unwrap());
     let out = send(
         routes().layer(layer.clone()),
         Request::get("/current").body(Body::empty()).unwrap(),

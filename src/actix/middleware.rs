@@ -15,7 +15,7 @@ use bytes::Bytes;
 use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
 use crate::lifecycle::in_flight::InFlight;
-use crate::request_id::{MakeRequestId, RequestId, RequestIdPolicy, UuidV7};
+use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolicy, UuidV7};
 
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and
 /// panic safety. See the [module docs](crate::actix) for what it does and where to put it.
@@ -182,7 +182,10 @@ where
             incoming.get_or_insert(value);
             value.as_bytes()
         });
-        let resolution = self.policy.resolve_values(values);
+        let lookup = |name: &str| request.headers().get(name).map(HeaderValue::as_bytes);
+        let resolution = self
+            .policy
+            .resolve_values(values, &RequestHeaders::from_lookup(&lookup));
         // A kept incoming ID is the request's one header value: the request keeps it as it is,
         // and the response gets a clone (refcounted, as actix-http parses headers).
         let value = match incoming.filter(|_| resolution.incoming) {

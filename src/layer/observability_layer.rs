@@ -101,9 +101,10 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     ///
     /// ```
     /// use http_observability::{ObservabilityLayer, RequestId};
+    /// use http_observability::request_id::RequestHeaders;
     ///
     /// let layer = ObservabilityLayer::new()
-    ///     .make_request_id(|| RequestId::from_uuid(uuid::Uuid::new_v4()));
+    ///     .make_request_id(|_: &RequestHeaders<'_>| RequestId::from_uuid(uuid::Uuid::new_v4()));
     /// # let _ = layer;
     /// ```
     pub fn make_request_id<M2: MakeRequestId>(self, make: M2) -> ObservabilityLayer<M2>

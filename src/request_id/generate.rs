@@ -1,38 +1,42 @@
 //! Making fresh request IDs: UUID v7 by default, v4 on request, or your own generator.
 
-use super::RequestId;
+use super::{RequestHeaders, RequestId};
 
 /// Makes a fresh [`RequestId`] when a request arrives without an acceptable one.
 ///
 /// Implemented by [`UuidV7`] (the default), [`UuidV4`], and every
-/// `Fn() -> RequestId + Send + Sync` closure. It is a type parameter of the layer, so a custom
-/// generator costs no dynamic dispatch.
+/// `Fn(&RequestHeaders) -> RequestId + Send + Sync` closure, which can derive the ID from
+/// another header of the request (see [`RequestHeaders`]). It is a type parameter of the
+/// layer, so a custom generator costs no dynamic dispatch.
 ///
 /// # Example
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
-/// use http_observability::request_id::{MakeRequestId, RequestId};
+/// use http_observability::ObservabilityLayer;
+/// use http_observability::request_id::{MakeRequestId, RequestHeaders, RequestId};
 ///
 /// static NEXT: AtomicU64 = AtomicU64::new(1);
-/// let counter = || {
+/// let counter = |_: &RequestHeaders<'_>| {
 ///     let n = NEXT.fetch_add(1, Ordering::Relaxed);
 ///     RequestId::parse(&format!("req-{n}")).expect("digits are valid")
 /// };
-/// assert_eq!(counter.make_request_id().as_str(), "req-1");
-/// assert_eq!(counter.make_request_id().as_str(), "req-2");
+/// assert_eq!(counter.make_request_id(&RequestHeaders::empty()).as_str(), "req-1");
+/// let layer = ObservabilityLayer::new().make_request_id(counter);
+/// # let _ = layer;
 /// ```
 pub trait MakeRequestId: Send + Sync + 'static {
-    /// Returns a new ID; called once for each request that needs one.
-    fn make_request_id(&self) -> RequestId;
+    /// Returns a new ID for the request with these headers; called once for each request that
+    /// needs one.
+    fn make_request_id(&self, headers: &RequestHeaders<'_>) -> RequestId;
 }
 
 impl<F> MakeRequestId for F
 where
-    F: Fn() -> RequestId + Send + Sync + 'static,
+    F: Fn(&RequestHeaders<'_>) -> RequestId + Send + Sync + 'static,
 {
-    fn make_request_id(&self) -> RequestId {
-        self()
+    fn make_request_id(&self, headers: &RequestHeaders<'_>) -> RequestId {
+        self(headers)
     }
 }
 
@@ -47,10 +51,10 @@ where
 /// # Example
 ///
 /// ```
-/// use http_observability::request_id::{MakeRequestId, UuidV7};
+/// use http_observability::request_id::{MakeRequestId, RequestHeaders, UuidV7};
 ///
-/// let a = UuidV7.make_request_id();
-/// let b = UuidV7.make_request_id();
+/// let a = UuidV7.make_request_id(&RequestHeaders::empty());
+/// let b = UuidV7.make_request_id(&RequestHeaders::empty());
 /// assert_eq!(a.as_str().len(), 36);
 /// assert_eq!(&a.as_str()[14..15], "7"); // the version nibble
 /// assert!(a.as_str() < b.as_str());
@@ -63,7 +67,7 @@ thread_local! {
 }
 
 impl MakeRequestId for UuidV7 {
-    fn make_request_id(&self) -> RequestId {
+    fn make_request_id(&self, _headers: &RequestHeaders<'_>) -> RequestId {
         let uuid = CONTEXT_V7
             .try_with(|context| uuid::Uuid::new_v7(uuid::Timestamp::now(context)))
             // While the thread is being torn down: the shared context.
@@ -77,16 +81,16 @@ impl MakeRequestId for UuidV7 {
 /// # Example
 ///
 /// ```
-/// use http_observability::request_id::{MakeRequestId, UuidV4};
+/// use http_observability::request_id::{MakeRequestId, RequestHeaders, UuidV4};
 ///
-/// let id = UuidV4.make_request_id();
+/// let id = UuidV4.make_request_id(&RequestHeaders::empty());
 /// assert_eq!(&id.as_str()[14..15], "4"); // the version nibble
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UuidV4;
 
 impl MakeRequestId for UuidV4 {
-    fn make_request_id(&self) -> RequestId {
+    fn make_request_id(&self, _headers: &RequestHeaders<'_>) -> RequestId {
         RequestId::from_uuid(uuid::Uuid::new_v4())
     }
 }
@@ -96,9 +100,11 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    const NONE: RequestHeaders<'static> = RequestHeaders::empty();
+
     #[test]
     fn v7_ids_are_valid_unique_and_ordered() {
-        let ids: Vec<RequestId> = (0..2000).map(|_| UuidV7.make_request_id()).collect();
+        let ids: Vec<RequestId> = (0..2000).map(|_| UuidV7.make_request_id(&NONE)).collect();
         for id in &ids {
             let uuid = uuid::Uuid::parse_str(id.as_str()).unwrap();
             assert_eq!(uuid.get_version_num(), 7);
@@ -116,7 +122,7 @@ mod tests {
                 .map(|_| {
                     scope.spawn(|| {
                         (0..1000)
-                            .map(|_| UuidV7.make_request_id())
+                            .map(|_| UuidV7.make_request_id(&NONE))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -132,7 +138,7 @@ mod tests {
 
     #[test]
     fn v4_ids_are_valid_and_unique() {
-        let ids: HashSet<RequestId> = (0..2000).map(|_| UuidV4.make_request_id()).collect();
+        let ids: HashSet<RequestId> = (0..2000).map(|_| UuidV4.make_request_id(&NONE)).collect();
         assert_eq!(ids.len(), 2000);
         for id in &ids {
             let uuid = uuid::Uuid::parse_str(id.as_str()).unwrap();
@@ -142,7 +148,13 @@ mod tests {
 
     #[test]
     fn closures_are_generators() {
-        let fixed = || RequestId::parse("fixed").unwrap();
-        assert_eq!(fixed.make_request_id().as_str(), "fixed");
+        let fixed = |_: &RequestHeaders<'_>| RequestId::parse("fixed").unwrap();
+        assert_eq!(fixed.make_request_id(&NONE).as_str(), "fixed");
+        let mut map = http::HeaderMap::new();
+        map.insert("x-upstream-id", http::HeaderValue::from_static("up-7"));
+        let derived = |headers: &RequestHeaders<'_>| {
+            RequestId::parse(headers.get_str("x-upstream-id").unwrap_or("none")).unwrap()
+        };
+        assert_eq!(derived.make_request_id(&(&map).into()).as_str(), "up-7");
     }
 }

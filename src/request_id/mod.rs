@@ -32,6 +32,7 @@
 
 mod current;
 mod generate;
+mod headers;
 mod id;
 mod missing;
 mod policy;
@@ -39,6 +40,7 @@ mod policy;
 pub(crate) use current::attach_to_span;
 pub use current::current;
 pub use generate::{MakeRequestId, UuidV4, UuidV7};
+pub use headers::RequestHeaders;
 pub use id::{InvalidRequestId, MAX_LEN, Rejection, RequestId};
 pub use missing::MissingRequestId;
 pub use policy::{DEFAULT_HEADER, RequestIdPolicy, Resolution};

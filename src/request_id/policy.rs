@@ -2,7 +2,7 @@
 
 use http::{HeaderMap, HeaderName};
 
-use super::{InvalidRequestId, MakeRequestId, Rejection, RequestId, UuidV7};
+use super::{InvalidRequestId, MakeRequestId, Rejection, RequestHeaders, RequestId, UuidV7};
 
 /// The header that carries the request ID unless configured otherwise: `x-request-id`.
 pub const DEFAULT_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -107,19 +107,22 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
             headers.get_all(&self.header).iter(),
             |v| RequestId::from_header_value(v),
             |v| v.len(),
+            &RequestHeaders::from(headers),
         )
     }
 
-    /// Decides the ID of a request from the raw values of its ID header, for frameworks whose
-    /// header types are not `http` 1.x.
+    /// Decides the ID of a request from the raw values of its ID header and a view of all its
+    /// headers (for a fresh ID), for frameworks whose header types are not `http` 1.x.
     pub(crate) fn resolve_values<'a>(
         &self,
         values: impl IntoIterator<Item = &'a [u8]>,
+        headers: &RequestHeaders<'_>,
     ) -> Resolution {
         self.decide(
             values.into_iter(),
             |v| RequestId::from_bytes(v),
             |v| v.len(),
+            headers,
         )
     }
 
@@ -128,33 +131,36 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
         mut values: impl Iterator<Item = V>,
         parse: impl Fn(&V) -> Result<RequestId, InvalidRequestId>,
         len: impl Fn(&V) -> usize,
+        headers: &RequestHeaders<'_>,
     ) -> Resolution {
         if !self.trust_incoming {
-            return self.fresh(None);
+            return self.fresh(None, headers);
         }
         match (values.next(), values.next()) {
-            (None, _) => self.fresh(None),
+            (None, _) => self.fresh(None, headers),
             (Some(one), None) => match parse(&one) {
                 Ok(id) => Resolution {
                     id,
                     rejected: None,
                     incoming: true,
                 },
-                Err(err) => self.fresh(Some(err)),
+                Err(err) => self.fresh(Some(err), headers),
             },
             (Some(first), Some(second)) => {
                 let total = len(&first) + len(&second) + values.map(|v| len(&v)).sum::<usize>();
-                self.fresh(Some(InvalidRequestId::new(
-                    Rejection::MultipleValues,
-                    total,
-                )))
+                let rejected = InvalidRequestId::new(Rejection::MultipleValues, total);
+                self.fresh(Some(rejected), headers)
             }
         }
     }
 
-    fn fresh(&self, rejected: Option<InvalidRequestId>) -> Resolution {
+    fn fresh(
+        &self,
+        rejected: Option<InvalidRequestId>,
+        headers: &RequestHeaders<'_>,
+    ) -> Resolution {
         Resolution {
-            id: self.make.make_request_id(),
+            id: self.make.make_request_id(headers),
             rejected,
             incoming: false,
         }
@@ -209,7 +215,7 @@ mod tests {
     fn custom_header_and_generator() {
         let policy = RequestIdPolicy::new()
             .header(HeaderName::from_static("x-correlation-id"))
-            .make_request_id(|| RequestId::parse("made").unwrap());
+            .make_request_id(|_: &RequestHeaders<'_>| RequestId::parse("made").unwrap());
         assert_eq!(policy.resolve(&headers(&["abc"])).id.as_str(), "made");
         let mut map = HeaderMap::new();
         map.insert("x-correlation-id", HeaderValue::from_static("kept"));
@@ -219,14 +225,25 @@ mod tests {
     #[test]
     fn raw_values_follow_the_same_rules() {
         let policy = RequestIdPolicy::new();
-        assert_eq!(policy.resolve_values([&b"abc"[..]]).id.as_str(), "abc");
-        let r = policy.resolve_values([&b"a b"[..]]);
+        assert_eq!(
+            policy
+                .resolve_values([&b"abc"[..]], &RequestHeaders::empty())
+                .id
+                .as_str(),
+            "abc"
+        );
+        let r = policy.resolve_values([&b"a b"[..]], &RequestHeaders::empty());
         assert_eq!(
             r.rejected.unwrap().rejection(),
             Rejection::ForbiddenCharacter
         );
-        let r = policy.resolve_values([&b"a"[..], &b"b"[..]]);
+        let r = policy.resolve_values([&b"a"[..], &b"b"[..]], &RequestHeaders::empty());
         assert_eq!(r.rejected.unwrap().rejection(), Rejection::MultipleValues);
-        assert!(policy.resolve_values(std::iter::empty()).rejected.is_none());
+        assert!(
+            policy
+                .resolve_values(std::iter::empty(), &RequestHeaders::empty())
+                .rejected
+                .is_none()
+        );
     }
 }
