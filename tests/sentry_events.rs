@@ -18,8 +18,8 @@ impl Framework for Tower {
 }
 
 #[tokio::test]
-async fn error_event_has_request_id_release_environment_and_chain() {
-    scenarios::error_event_has_request_id_release_environment_and_chain::<Tower>().await;
+async fn error_event_has_request_id_release_environment_chain_and_request() {
+    scenarios::error_event_has_request_id_release_environment_chain_and_request::<Tower>().await;
 }
 
 #[tokio::test]

@@ -135,36 +135,64 @@ impl std::error::Error for PaymentFailed {
     }
 }
 
-/// The routes every failure mode needs.
+/// What `/ok` logs before answering 200.
+pub fn log_all_good() {
+    tracing::info!("all good");
+}
+
+/// What `/error` logs before answering 500: a WARN, then an ERROR with an error and its
+/// source.
+pub fn log_checkout_failed() {
+    tracing::warn!("about to charge");
+    let error = PaymentFailed {
+        source: CardDeclined,
+    };
+    tracing::error!(
+        error = &error as &dyn std::error::Error,
+        order = 42,
+        "checkout failed"
+    );
+}
+
+/// What `/twice` logs before answering 500: two ERRORs.
+pub fn log_two_failures() {
+    tracing::error!("first failure");
+    tracing::error!("second failure");
+}
+
+/// What `/secret` logs before answering 500: an ERROR whose fields and message hold
+/// [`CANARY`].
+pub fn log_secrets() {
+    tracing::error!(
+        password = CANARY,
+        api_key = CANARY,
+        database = %format!("postgres://app:{CANARY}@db/main"),
+        "could not reach postgres://app:{CANARY}@db/main"
+    );
+}
+
+/// The routes every failure mode needs (the actix-web app of tests/actix_sentry.rs answers
+/// the same, logging through the same functions).
 pub fn router() -> Router {
     Router::new()
         .route(
             "/ok",
             get(|| async {
-                tracing::info!("all good");
+                log_all_good();
                 "ok"
             }),
         )
         .route(
             "/error",
             get(|| async {
-                tracing::warn!("about to charge");
-                let error = PaymentFailed {
-                    source: CardDeclined,
-                };
-                tracing::error!(
-                    error = &error as &dyn std::error::Error,
-                    order = 42,
-                    "checkout failed"
-                );
+                log_checkout_failed();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
         )
         .route(
             "/twice",
             get(|| async {
-                tracing::error!("first failure");
-                tracing::error!("second failure");
+                log_two_failures();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
         )
@@ -185,12 +213,7 @@ pub fn router() -> Router {
         .route(
             "/secret",
             get(|| async {
-                tracing::error!(
-                    password = CANARY,
-                    api_key = CANARY,
-                    database = %format!("postgres://app:{CANARY}@db/main"),
-                    "could not reach postgres://app:{CANARY}@db/main"
-                );
+                log_secrets();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
         )
