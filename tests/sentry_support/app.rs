@@ -31,21 +31,27 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// Sends what is pending to the receiver (bounded by the flush timeout).
-    pub fn flush(&self) {
-        if let Some(guard) = self.guard.lock().unwrap().as_ref() {
-            guard.flush();
-        }
+    /// Sends what is pending to the receiver (bounded by the flush timeout); `true` if all of
+    /// it was sent (or the guard is gone, which flushed it).
+    pub fn flush(&self) -> bool {
+        self.guard
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_none_or(|guard| guard.flush())
     }
 
-    /// The events of request `id`, after flushing, waiting up to `wait` for the receiver's
-    /// threads.
-    pub fn events_of(&self, id: &str, wait: Duration) -> Vec<serde_json::Value> {
-        self.flush();
+    /// The events of request `id` that reached the receiver, read after a flush that must
+    /// succeed. An event is queued before its request is answered; the transport sends one
+    /// envelope after another and the flush returns once those queued before it were
+    /// answered, which the receiver does only after keeping them. So nothing is still on its
+    /// way: an empty answer means that no event was sent.
+    pub fn events_of(&self, id: &str) -> Vec<serde_json::Value> {
+        assert!(self.flush(), "every pending event reaches the receiver");
         self.receiver
             .as_ref()
             .expect("this setup has a receiver")
-            .events_for(id, wait)
+            .events_for(id, Duration::ZERO)
     }
 
     /// The base URL of the test application.

@@ -41,7 +41,7 @@ pub async fn the_one_event<F: Framework>(path: &str, expected_status: u16) -> (V
     let setup = setup();
     let (status, id) = get::<F>(path).await;
     assert_eq!(status, expected_status, "{path}");
-    let mut events = setup.events_of(&id, Duration::from_secs(2));
+    let mut events = setup.events_of(&id);
     assert_eq!(
         events.len(),
         1,
@@ -108,7 +108,7 @@ pub async fn a_panic_is_one_event_with_message_backtrace_and_request_id<F: Frame
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["request_id"], id.as_str());
 
-    let events = setup.events_of(&id, Duration::from_secs(2));
+    let events = setup.events_of(&id);
     assert_eq!(
         events.len(),
         1,
@@ -156,7 +156,7 @@ pub async fn a_successful_request_sends_nothing<F: Framework>() {
     let setup = setup();
     let (status, id) = get::<F>("/ok").await;
     assert_eq!(status, 200);
-    let events = setup.events_of(&id, Duration::from_millis(200));
+    let events = setup.events_of(&id);
     assert!(events.is_empty(), "{events:#?}");
 }
 
@@ -176,7 +176,7 @@ pub async fn secrets_appear_nowhere_in_what_is_sent<F: Framework>() {
         .unwrap();
     assert_eq!(response.status(), 500);
     let id = request_id(&response);
-    let events = setup.events_of(&id, Duration::from_secs(2));
+    let events = setup.events_of(&id);
     assert_eq!(events.len(), 1, "{events:#?}");
     // The event did carry the request and the fields, scrubbed.
     let event = &events[0];
