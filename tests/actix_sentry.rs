@@ -12,9 +12,9 @@ use std::sync::OnceLock;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::{App, HttpResponse, HttpServer, web};
-use http_observability::actix::Observability;
 use sentry_support::app;
 use sentry_support::scenarios::{self, Framework};
+use sentry_support::support::ActixMiddleware;
 
 /// The actix-web app of [`app`], behind our middleware.
 struct Actix;
@@ -33,7 +33,7 @@ fn serve() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(|| app().wrap(Observability::new()))
+            HttpServer::new(|| app().wrap(ActixMiddleware::new()))
                 .workers(2)
                 .disable_signals()
                 .listen(listener)
