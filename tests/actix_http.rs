@@ -18,10 +18,9 @@ use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::{HttpResponse, HttpServer, web};
 use bytes::Bytes;
-use http_observability::actix::ObservabilityMiddleware;
 use http_observability::{RequestId, request_id};
 use serde_json::{Value, json};
-use support::{Capture, contract, request_id};
+use support::{ActixMiddleware, Capture, contract, request_id};
 
 fn capture() -> &'static Capture {
     support::global_capture()
@@ -103,7 +102,7 @@ fn access_events_of(id: &str) -> Vec<Value> {
 #[test]
 fn the_middleware_is_send_sync_and_clone() {
     fn assert<T: Send + Sync + Clone + 'static>() {}
-    assert::<ObservabilityMiddleware>();
+    assert::<ActixMiddleware>();
 }
 
 #[actix_web::test]

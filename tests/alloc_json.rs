@@ -79,19 +79,31 @@ fn zero_allocations_per_event_in_steady_state() {
     tracing::subscriber::with_default(subscriber, || {
         // Outside any span.
         events(10);
-        assert_eq!(allocations(|| events(1000)), 0, "outside spans");
+        assert_eq!(
+            allocations(|| events(1000)),
+            0,
+            "budget: no allocation per event outside spans"
+        );
 
         let request = tracing::info_span!("request", request_id = "0192f1c4", method = "GET");
         let _request = request.enter();
         let handler = tracing::info_span!("handler", doc_id = 7, db_password = "x");
         let _handler = handler.enter();
         events(10);
-        assert_eq!(allocations(|| events(1000)), 0, "inside two spans");
+        assert_eq!(
+            allocations(|| events(1000)),
+            0,
+            "budget: no allocation per event inside two spans"
+        );
 
         // A record replaces a value; the next events allocate nothing again.
         handler.record("doc_id", 8);
         events(10);
-        assert_eq!(allocations(|| events(1000)), 0, "after Span::record");
+        assert_eq!(
+            allocations(|| events(1000)),
+            0,
+            "budget: no allocation per event after Span::record"
+        );
 
         // A record on the outer span: the inner span's cached fields are rebuilt once.
         request.record("method", "POST");
@@ -99,7 +111,7 @@ fn zero_allocations_per_event_in_steady_state() {
         assert_eq!(
             allocations(|| events(1000)),
             0,
-            "after Span::record on the outer span"
+            "budget: no allocation per event after Span::record on the outer span"
         );
     });
 }
@@ -127,7 +139,11 @@ fn one_allocation_per_span_in_steady_state() {
         spans(10);
         // The registry's extension box is the only allocation left per span: the nodes and
         // their field buffers (own, chain, recorded) come back from the per-thread pool.
-        assert_eq!(allocations(|| spans(1000)), 2 * 1000, "per span");
+        assert_eq!(
+            allocations(|| spans(1000)),
+            2 * 1000,
+            "budget: one allocation per span (two spans per round), the registry's box"
+        );
     });
 }
 

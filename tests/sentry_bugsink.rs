@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use sentry_support::app::{self, ENVIRONMENT, RELEASE_SHA};
 use sentry_support::receiver::Answer;
+use sentry_support::support::request_id;
 use serde_json::Value;
 
 /// GETs a Bugsink REST API path with the token.
@@ -40,10 +41,7 @@ async fn the_event_is_stored_with_release_environment_and_request_id() {
     let setup = app::setup(Answer::Never, Some(dsn), Duration::from_secs(5));
     let response = reqwest::get(setup.url("/error")).await.unwrap();
     assert_eq!(response.status(), 500);
-    let id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let id = request_id(&response);
     setup.flush(); // Bugsink's local template ingests synchronously: stored once flushed.
     let guard = setup.guard.lock().unwrap().take().unwrap();
     let stats = guard.stats();

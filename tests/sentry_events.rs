@@ -1,184 +1,53 @@
-//! Sentry events from real requests, received by an envelope endpoint on 127.0.0.1: tags,
-//! release, environment, exception chain, one event per failing request, scrubbing.
+//! Sentry events from real requests to the tower app, received by an envelope endpoint on
+//! 127.0.0.1: tags, release, environment, exception chain, one event per failing request,
+//! scrubbing. The scenarios are shared with tests/actix_sentry.rs.
 
 mod sentry_support;
 
-use std::time::Duration;
+use std::net::SocketAddr;
 
-use sentry_support::app::{self, CANARY, ENVIRONMENT, RELEASE_SHA, Setup};
-use sentry_support::receiver::{Answer, tag};
-use serde_json::Value;
+use sentry_support::scenarios::{self, Framework};
 
-fn setup() -> &'static Setup {
-    app::setup(Answer::Status(200), None, Duration::from_secs(5))
-}
+/// The axum app of the shared setup, behind our tower layer.
+struct Tower;
 
-/// Sends a GET, returns (status, x-request-id).
-async fn get(setup: &Setup, path: &str) -> (u16, String) {
-    let response = reqwest::get(setup.url(path))
-        .await
-        .expect("the app answers");
-    let id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (response.status().as_u16(), id)
+impl Framework for Tower {
+    fn serve() -> SocketAddr {
+        scenarios::setup().app
+    }
 }
 
 #[tokio::test]
-async fn error_event_has_request_id_release_environment_and_chain() {
-    let setup = setup();
-    let (status, id) = get(setup, "/error?page=2").await;
-    assert_eq!(status, 500);
-    let events = setup.events_of(&id, Duration::from_secs(2));
-    assert_eq!(
-        events.len(),
-        1,
-        "one failing request, one event: {events:#?}"
-    );
-    let event = &events[0];
-    assert_eq!(tag(event, "request_id"), Some(id.as_str()));
-    assert_eq!(event["release"], RELEASE_SHA);
-    assert_eq!(event["environment"], ENVIRONMENT);
-    assert_eq!(event["level"].as_str().unwrap_or("error"), "error");
-    assert_eq!(event["transaction"], "GET /error");
-
-    // The error and its source, as an exception chain (outermost last).
-    let exceptions = event["exception"]["values"].as_array().expect("exceptions");
-    let values: Vec<&str> = exceptions
-        .iter()
-        .filter_map(|e| e["value"].as_str())
-        .collect();
-    assert!(values.contains(&"payment failed"), "{values:?}");
-    assert!(values.contains(&"card declined by the bank"), "{values:?}");
-    let types: Vec<&str> = exceptions
-        .iter()
-        .filter_map(|e| e["type"].as_str())
-        .collect();
-    assert!(types.contains(&"PaymentFailed"), "{types:?}");
-    assert!(types.contains(&"CardDeclined"), "{types:?}");
-
-    // Fields as context, the WARN before it as a breadcrumb.
-    assert_eq!(event["contexts"]["Rust Tracing Fields"]["order"], 42);
-    let crumbs = event["breadcrumbs"]["values"]
-        .as_array()
-        .expect("breadcrumbs");
-    assert!(
-        crumbs.iter().any(|c| c["message"] == "about to charge"),
-        "{crumbs:?}"
-    );
-
-    // The request: method, URL without its query values.
-    let request = &event["request"];
-    assert_eq!(request["method"], "GET");
-    let url = request["url"].as_str().unwrap();
-    assert!(url.ends_with("/error"), "{url}");
-    assert_eq!(request["query_string"], "page=[Filtered]");
+async fn error_event_has_request_id_release_environment_chain_and_request() {
+    scenarios::error_event_has_request_id_release_environment_chain_and_request::<Tower>().await;
 }
 
 #[tokio::test]
 async fn a_panic_is_one_event_with_message_backtrace_and_request_id() {
-    let setup = setup();
-    let response = reqwest::get(setup.url("/panic")).await.unwrap();
-    assert_eq!(response.status(), 500);
-    let id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["request_id"], id.as_str());
-
-    let events = setup.events_of(&id, Duration::from_secs(2));
-    assert_eq!(
-        events.len(),
-        1,
-        "hook, panic log and 500: one event: {events:#?}"
-    );
-    let exception = &events[0]["exception"]["values"][0];
-    assert_eq!(exception["type"], "panic");
-    assert_eq!(exception["value"], "handler exploded");
-    let frames = exception["stacktrace"]["frames"]
-        .as_array()
-        .expect("a backtrace");
-    assert!(!frames.is_empty());
-    assert_eq!(events[0]["release"], RELEASE_SHA);
+    scenarios::a_panic_is_one_event_with_message_backtrace_and_request_id::<Tower>().await;
 }
 
 #[tokio::test]
 async fn several_errors_in_one_request_are_one_event() {
-    let setup = setup();
-    let (status, id) = get(setup, "/twice").await;
-    assert_eq!(status, 500);
-    let events = setup.events_of(&id, Duration::from_secs(2));
-    assert_eq!(events.len(), 1, "{events:#?}");
-    assert_eq!(events[0]["message"], "first failure");
-    let crumbs = events[0]["breadcrumbs"]["values"].as_array();
-    // The second error came after the event was sent: it is not an event of its own.
-    assert!(crumbs.is_none_or(|c| c.iter().all(|c| c["message"] != "first failure")));
+    scenarios::several_errors_in_one_request_are_one_event::<Tower>().await;
 }
 
 #[tokio::test]
 async fn a_5xx_without_any_log_is_one_event() {
-    let setup = setup();
-    let (status, id) = get(setup, "/unavailable").await;
-    assert_eq!(status, 503);
-    let events = setup.events_of(&id, Duration::from_secs(2));
-    assert_eq!(events.len(), 1, "{events:#?}");
-    assert_eq!(
-        events[0]["message"],
-        "request answered 503 Service Unavailable"
-    );
-    assert_eq!(events[0]["level"].as_str().unwrap_or("error"), "error");
+    scenarios::a_5xx_without_any_log_is_one_event::<Tower>().await;
 }
 
 #[tokio::test]
 async fn the_transaction_is_the_route_not_the_path() {
-    let setup = setup();
-    let (status, id) = get(setup, "/items/8812").await;
-    assert_eq!(status, 502);
-    let events = setup.events_of(&id, Duration::from_secs(2));
-    assert_eq!(events.len(), 1, "{events:#?}");
-    assert_eq!(events[0]["transaction"], "GET /items/{id}");
+    scenarios::the_transaction_is_the_route_not_the_path::<Tower>().await;
 }
 
 #[tokio::test]
 async fn a_successful_request_sends_nothing() {
-    let setup = setup();
-    let (status, id) = get(setup, "/ok").await;
-    assert_eq!(status, 200);
-    let events = setup.events_of(&id, Duration::from_millis(200));
-    assert!(events.is_empty(), "{events:#?}");
+    scenarios::a_successful_request_sends_nothing::<Tower>().await;
 }
 
 #[tokio::test]
 async fn secrets_appear_nowhere_in_what_is_sent() {
-    let setup = setup();
-    let client = reqwest::Client::new();
-    let response = client
-        .get(setup.url(&format!("/secret?token={CANARY}&q={CANARY}")))
-        .header("authorization", format!("Bearer {CANARY}"))
-        .header("cookie", format!("session={CANARY}"))
-        .header("x-api-key", CANARY)
-        .header("x-upstream-token", CANARY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 500);
-    let id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let events = setup.events_of(&id, Duration::from_secs(2));
-    assert_eq!(events.len(), 1);
-    // The event did carry the request and the fields, scrubbed.
-    let event = &events[0];
-    assert_eq!(
-        event["contexts"]["Rust Tracing Fields"]["password"],
-        "[Filtered]"
-    );
-    assert!(event["request"]["headers"].is_object());
-
-    let sent = setup.receiver.as_ref().unwrap().all_bytes();
-    let sent = String::from_utf8_lossy(&sent);
-    assert!(!sent.contains(CANARY), "the canary reached Sentry");
+    scenarios::secrets_appear_nowhere_in_what_is_sent::<Tower>().await;
 }

@@ -11,6 +11,7 @@ mod example;
 use std::time::Duration;
 
 use sentry_support::receiver::{Answer, Receiver, tag};
+use sentry_support::support::request_id;
 
 const SHA: &str = "89abcdef0123456789abcdef0123456789abcdef";
 
@@ -39,11 +40,7 @@ fn init_reads_sentry_from_the_environment_and_the_example_reports_once_per_failu
         let url = format!("http://{addr}{path}");
         runtime.block_on(async move {
             let response = reqwest::get(url).await.expect("the example answers");
-            let id = response.headers()["x-request-id"]
-                .to_str()
-                .unwrap()
-                .to_owned();
-            (response.status().as_u16(), id)
+            (response.status().as_u16(), request_id(&response))
         })
     };
     let (error_status, error_id) = get("/error?token=CANARY-query");

@@ -31,21 +31,27 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// Sends what is pending to the receiver (bounded by the flush timeout).
-    pub fn flush(&self) {
-        if let Some(guard) = self.guard.lock().unwrap().as_ref() {
-            guard.flush();
-        }
+    /// Sends what is pending to the receiver (bounded by the flush timeout); `true` if all of
+    /// it was sent (or the guard is gone, which flushed it).
+    pub fn flush(&self) -> bool {
+        self.guard
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_none_or(|guard| guard.flush())
     }
 
-    /// The events of request `id`, after flushing, waiting up to `wait` for the receiver's
-    /// threads.
-    pub fn events_of(&self, id: &str, wait: Duration) -> Vec<serde_json::Value> {
-        self.flush();
+    /// The events of request `id` that reached the receiver, read after a flush that must
+    /// succeed. An event is queued before its request is answered; the transport sends one
+    /// envelope after another and the flush returns once those queued before it were
+    /// answered, which the receiver does only after keeping them. So nothing is still on its
+    /// way: an empty answer means that no event was sent.
+    pub fn events_of(&self, id: &str) -> Vec<serde_json::Value> {
+        assert!(self.flush(), "every pending event reaches the receiver");
         self.receiver
             .as_ref()
             .expect("this setup has a receiver")
-            .events_for(id, wait)
+            .events_for(id, Duration::ZERO)
     }
 
     /// The base URL of the test application.
@@ -135,36 +141,64 @@ impl std::error::Error for PaymentFailed {
     }
 }
 
-/// The routes every failure mode needs.
+/// What `/ok` logs before answering 200.
+pub fn log_all_good() {
+    tracing::info!("all good");
+}
+
+/// What `/error` logs before answering 500: a WARN, then an ERROR with an error and its
+/// source.
+pub fn log_checkout_failed() {
+    tracing::warn!("about to charge");
+    let error = PaymentFailed {
+        source: CardDeclined,
+    };
+    tracing::error!(
+        error = &error as &dyn std::error::Error,
+        order = 42,
+        "checkout failed"
+    );
+}
+
+/// What `/twice` logs before answering 500: two ERRORs.
+pub fn log_two_failures() {
+    tracing::error!("first failure");
+    tracing::error!("second failure");
+}
+
+/// What `/secret` logs before answering 500: an ERROR whose fields and message hold
+/// [`CANARY`].
+pub fn log_secrets() {
+    tracing::error!(
+        password = CANARY,
+        api_key = CANARY,
+        database = %format!("postgres://app:{CANARY}@db/main"),
+        "could not reach postgres://app:{CANARY}@db/main"
+    );
+}
+
+/// The routes every failure mode needs (the actix-web app of tests/actix_sentry.rs answers
+/// the same, logging through the same functions).
 pub fn router() -> Router {
     Router::new()
         .route(
             "/ok",
             get(|| async {
-                tracing::info!("all good");
+                log_all_good();
                 "ok"
             }),
         )
         .route(
             "/error",
             get(|| async {
-                tracing::warn!("about to charge");
-                let error = PaymentFailed {
-                    source: CardDeclined,
-                };
-                tracing::error!(
-                    error = &error as &dyn std::error::Error,
-                    order = 42,
-                    "checkout failed"
-                );
+                log_checkout_failed();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
         )
         .route(
             "/twice",
             get(|| async {
-                tracing::error!("first failure");
-                tracing::error!("second failure");
+                log_two_failures();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
         )
@@ -185,12 +219,7 @@ pub fn router() -> Router {
         .route(
             "/secret",
             get(|| async {
-                tracing::error!(
-                    password = CANARY,
-                    api_key = CANARY,
-                    database = %format!("postgres://app:{CANARY}@db/main"),
-                    "could not reach postgres://app:{CANARY}@db/main"
-                );
+                log_secrets();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
         )

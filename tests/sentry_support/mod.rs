@@ -1,7 +1,12 @@
 //! Shared by the tests/sentry_*.rs files: a Sentry envelope receiver on 127.0.0.1, the test
-//! application, and the process-wide setup (subscriber and Sentry client).
+//! application, the process-wide setup (subscriber and Sentry client), and the per-request
+//! scenarios every framework's app must pass; with the helpers of tests/support.
 #![allow(dead_code)]
+
+#[path = "../support/mod.rs"]
+pub mod support;
 
 pub mod app;
 pub mod envelope;
 pub mod receiver;
+pub mod scenarios;

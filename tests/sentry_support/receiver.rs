@@ -75,8 +75,9 @@ impl Receiver {
             .collect()
     }
 
-    /// The events tagged `request_id` = `id`, waiting up to `wait` for at least one to arrive
-    /// (use after flushing the client: the wait covers only the receiver's own threads).
+    /// The events tagged `request_id` = `id`, waiting up to `wait` for at least one to arrive.
+    /// After a flush of the client that succeeded, everything sent is already here (the
+    /// receiver keeps a body before it answers): no wait is needed.
     pub fn events_for(&self, id: &str, wait: Duration) -> Vec<Value> {
         let deadline = Instant::now() + wait;
         loop {
@@ -146,6 +147,8 @@ fn serve(stream: TcpStream, answer: Answer, kept: &Mutex<Vec<Vec<u8>>>) {
             reader.read_exact(&mut body).ok().map(|_| body)
         };
         let Some(body) = body else { return };
+        // Kept before answering: once the client has its answer (so once its flush returns),
+        // the body is here.
         kept.lock().unwrap().push(body);
         match answer {
             Answer::Never => {

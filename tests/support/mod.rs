@@ -11,6 +11,11 @@ pub mod contract;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
+/// The actix-web middleware under test, named here once for every test file that wraps an app
+/// in it.
+#[cfg(feature = "actix")]
+pub type ActixMiddleware = http_observability::actix::ObservabilityMiddleware;
+
 /// A `MakeWriter` that keeps every write, for tests to parse.
 #[derive(Clone, Default)]
 pub struct Capture(Arc<Mutex<Vec<Vec<u8>>>>);
