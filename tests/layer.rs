@@ -491,3 +491,50 @@ async fn a_warn_only_filter_still_gives_handler_lines_their_request_id() {
     assert_eq!(lines[0]["request_id"], "warn-1");
     assert_eq!(lines[0]["http.route"], "/warn");
 }
+
+/// A body that logs one line for each chunk it yields, as a streaming handler would.
+struct LoggingBody(u8);
+
+impl http_body::Body for LoggingBody {
+    type Data = bytes::Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.0 == 0 {
+            return Poll::Ready(None);
+        }
+        self.0 -= 1;
+        tracing::info!(left = self.0, "streaming a chunk");
+        Poll::Ready(Some(Ok(http_body::Frame::data(bytes::Bytes::from_static(
+            b"x",
+        )))))
+    }
+}
+
+#[tokio::test]
+async fn events_logged_while_the_body_streams_carry_the_request_id() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(support::subscriber(capture.clone()));
+    let inner = tower::service_fn(|_req: Request<Body>| async {
+        Ok::<_, Infallible>(http::Response::new(LoggingBody(3)))
+    });
+    let response = ObservabilityLayer::new()
+        .layer(inner)
+        .oneshot(get_with_id("/", HeaderValue::from_static("stream-1")))
+        .await
+        .unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"xxx");
+    let chunks: Vec<_> = capture
+        .lines()
+        .into_iter()
+        .filter(|line| line["message"] == "streaming a chunk")
+        .collect();
+    assert_eq!(chunks.len(), 3, "{chunks:?}");
+    for line in &chunks {
+        assert_eq!(line["request_id"], "stream-1", "{line}");
+    }
+}

@@ -56,33 +56,37 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let (header, value) = (this.header, this.value);
-        this.in_flight.poll_respond(cx, |done, request_id, span| {
-            let value = value.take();
-            let error = match done {
-                Done::Output(Ok(mut response)) => {
-                    stamp(response.headers_mut(), header, value);
-                    report::server_error(response.status(), response.response().error());
-                    let status = response.status().as_u16();
-                    response
-                        .response_mut()
-                        .extensions_mut()
-                        .insert(request_id.clone());
-                    let response =
-                        response.map_body(|_, body| ResponseBody::new(body, span.clone()));
-                    return (Ok(response), Outcome::Response(status));
-                }
-                Done::Output(Err(error)) => error,
-                Done::Panicked(body) => Error::from(Panicked(body)),
-            };
-            // The error becomes its response here, once, so that the ID can be added to it and
-            // the access log knows the status the client will get.
-            let mut response = error.error_response();
-            stamp(response.headers_mut(), header, value);
-            report::server_error(response.status(), Some(&error));
-            let status = response.status().as_u16();
-            let error = InternalError::from_response(error, response).into();
-            (Err(error), Outcome::Response(status))
-        })
+        this.in_flight.poll_respond(
+            cx,
+            |done, request_id| {
+                let value = value.take();
+                let error = match done {
+                    Done::Output(Ok(mut response)) => {
+                        stamp(response.headers_mut(), header, value);
+                        report::server_error(response.status(), response.response().error());
+                        let status = response.status().as_u16();
+                        response
+                            .response_mut()
+                            .extensions_mut()
+                            .insert(request_id.clone());
+                        return (Ok(response), Outcome::Response(status));
+                    }
+                    Done::Output(Err(error)) => error,
+                    Done::Panicked(body) => Error::from(Panicked(body)),
+                };
+                // The error becomes its response here, once, so that the ID can be added to it and
+                // the access log knows the status the client will get.
+                let mut response = error.error_response();
+                stamp(response.headers_mut(), header, value);
+                report::server_error(response.status(), Some(&error));
+                let status = response.status().as_u16();
+                let error = InternalError::from_response(error, response).into();
+                (Err(error), Outcome::Response(status))
+            },
+            |response, span| {
+                response.map(|response| response.map_body(|_, body| ResponseBody::new(body, span)))
+            },
+        )
     }
 }
 

@@ -6,10 +6,12 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
+use tracing::Span;
 
 pin_project! {
     /// The body of a response from [`Observability`](super::Observability): the inner
-    /// service's body as it is, or the JSON body of the 500 the layer sends for a panic.
+    /// service's body, polled inside the request's span so that events logged while it
+    /// streams carry the request ID, or the JSON body of the 500 the layer sends for a panic.
     ///
     pub struct ResponseBody<B> {
         #[pin]
@@ -20,7 +22,7 @@ pin_project! {
 pin_project! {
     #[project = KindProj]
     enum Kind<B> {
-        Inner { #[pin] body: B },
+        Inner { #[pin] body: B, span: Span },
         Full { data: Option<Bytes> },
     }
 }
@@ -29,7 +31,17 @@ impl<B> ResponseBody<B> {
     /// Wraps the inner service's body.
     pub(crate) fn inner(body: B) -> Self {
         Self {
-            kind: Kind::Inner { body },
+            kind: Kind::Inner {
+                body,
+                span: Span::none(),
+            },
+        }
+    }
+
+    /// Streams the inner body inside `span` (the request's).
+    pub(crate) fn stream_in(&mut self, span: Span) {
+        if let Kind::Inner { span: own, .. } = &mut self.kind {
+            *own = span;
         }
     }
 
@@ -50,21 +62,24 @@ impl<B: Body<Data = Bytes>> Body for ResponseBody<B> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         match self.project().kind.project() {
-            KindProj::Inner { body } => body.poll_frame(cx),
+            KindProj::Inner { body, span } => {
+                let _entered = span.enter();
+                body.poll_frame(cx)
+            }
             KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match &self.kind {
-            Kind::Inner { body } => body.is_end_stream(),
+            Kind::Inner { body, .. } => body.is_end_stream(),
             Kind::Full { data } => data.is_none(),
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
-            Kind::Inner { body } => body.size_hint(),
+            Kind::Inner { body, .. } => body.size_hint(),
             Kind::Full { data } => {
                 SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
             }

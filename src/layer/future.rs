@@ -46,16 +46,25 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let header = this.header;
-        this.in_flight.poll_respond(cx, |done, request_id, _span| {
-            let mut response = match done {
-                Done::Output(Ok(response)) => response.map(ResponseBody::inner),
-                Done::Output(Err(error)) => return (Err(error), Outcome::Failed),
-                Done::Panicked(body) => panicked(body),
-            };
-            let status = response.status().as_u16();
-            stamp(&mut response, header, request_id.clone());
-            (Ok(response), Outcome::Response(status))
-        })
+        this.in_flight.poll_respond(
+            cx,
+            |done, request_id| {
+                let mut response = match done {
+                    Done::Output(Ok(response)) => response.map(ResponseBody::inner),
+                    Done::Output(Err(error)) => return (Err(error), Outcome::Failed),
+                    Done::Panicked(body) => panicked(body),
+                };
+                let status = response.status().as_u16();
+                stamp(&mut response, header, request_id.clone());
+                (Ok(response), Outcome::Response(status))
+            },
+            |response, span| {
+                response.map(|mut response| {
+                    response.body_mut().stream_in(span);
+                    response
+                })
+            },
+        )
     }
 }
 

@@ -33,6 +33,8 @@
 //!    response's extensions.
 //! 5. Emits one [access-log event](crate::access_log) when the response is produced (or when
 //!    the request is dropped before one was).
+//! 6. Keeps the response body inside the `request` span while it streams, so events logged by
+//!    a streaming body carry the ID too.
 //!
 //! The future is a concrete pin-projected type: no boxing per request.
 //!

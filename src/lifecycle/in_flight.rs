@@ -83,36 +83,44 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
     }
 
     /// Polls the inner future inside the span. When it is done, `respond` (run inside the span
-    /// too, with the request's ID and the span, for a body that streams in it) turns the result into the adapter's output and says how
-    /// the request ended, and the access-log event is emitted.
+    /// too, with the request's ID) turns the result into the adapter's response and says how
+    /// the request ended; the report and the access-log event are finished; then `hand_over`
+    /// gets the response and the span itself, for a body that streams inside it.
     ///
     /// # Panics
     ///
     /// If polled again after it returned `Ready`, as any future may.
-    pub(crate) fn poll_respond<T>(
+    pub(crate) fn poll_respond<M, T>(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        respond: impl FnOnce(Done<F::Output>, &RequestId, &Span) -> (T, Outcome),
+        respond: impl FnOnce(Done<F::Output>, &RequestId) -> (M, Outcome),
+        hand_over: impl FnOnce(M, Span) -> T,
     ) -> Poll<T> {
         let this = self.project();
-        let _entered = this.span.enter();
-        let report = &*this.report;
-        report.run(|| {
-            let result = ready!(this.state.poll(cx));
-            let Some(access) = this.access.take() else {
-                panic!("a request future was polled after completion");
-            };
-            let done = match result {
-                Ok(output) => Done::Output(output),
-                Err(payload) => {
-                    panic_response::log(payload.as_ref());
-                    Done::Panicked(panic_response::body(access.request_id()))
-                }
-            };
-            let (output, outcome) = respond(done, access.request_id(), this.span);
-            report.finish(outcome);
-            access.finish(outcome);
-            Poll::Ready(output)
-        })
+        let response = {
+            let _entered = this.span.enter();
+            let report = &*this.report;
+            ready!(report.run(|| {
+                let result = ready!(this.state.poll(cx));
+                let Some(access) = this.access.take() else {
+                    panic!("a request future was polled after completion");
+                };
+                let done = match result {
+                    Ok(output) => Done::Output(output),
+                    Err(payload) => {
+                        panic_response::log(payload.as_ref());
+                        Done::Panicked(panic_response::body(access.request_id()))
+                    }
+                };
+                let (response, outcome) = respond(done, access.request_id());
+                report.finish(outcome);
+                access.finish(outcome);
+                Poll::Ready(response)
+            }))
+        };
+        // The request is over for the lifecycle: the span moves into the response's body (no
+        // clone), and is closed when the body is dropped.
+        let span = std::mem::replace(this.span, Span::none());
+        Poll::Ready(hand_over(response, span))
     }
 }
