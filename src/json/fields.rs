@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing::field::{Field, Visit};
 
-use super::encode;
+use super::{escape, number, text};
 use crate::redact::{REDACTED, Redactor};
 
 /// The keys every line starts with; a user field with one of these names is renamed.
@@ -148,7 +148,7 @@ impl Fields {
         if key.plain {
             self.buf.extend_from_slice(name.as_bytes());
         } else {
-            encode::escape_into(&mut self.buf, name);
+            escape::escape_into(&mut self.buf, name);
         }
         let hash = *key
             .hash
@@ -336,7 +336,7 @@ impl KeyCache {
         KeyDecision {
             renamed: config.is_reserved(name),
             sensitive: config.redactor.is_sensitive(name),
-            plain: encode::needs_no_escape(name),
+            plain: escape::needs_no_escape(name),
             hash: None,
         }
     }
@@ -475,15 +475,15 @@ impl FieldVisitor<'_> {
 
     /// Writes the value `render` writes as a string: straight into the line while it is
     /// plain, else through the scratch text, bounded, then escaped, masked and cut.
-    fn text_value(&mut self, render: impl FnOnce(&mut encode::StreamedText<'_>) -> fmt::Result) {
+    fn text_value(&mut self, render: impl FnOnce(&mut text::StreamedText<'_>) -> fmt::Result) {
         self.text.clear();
         let start = self.out.buf.len();
         self.out.buf.push(b'"');
-        let mut streamed = encode::StreamedText {
+        let mut streamed = text::StreamedText {
             out: &mut self.out.buf,
             start,
             max: self.config.max_value_len,
-            capped: encode::CappedText {
+            capped: text::CappedText {
                 text: self.text,
                 keep: self.config.max_value_len.saturating_add(MASK_LOOKAHEAD),
                 total: 0,
@@ -496,7 +496,7 @@ impl FieldVisitor<'_> {
             self.out.buf.push(b'"');
         } else {
             let total = streamed.capped.total;
-            encode::string_value(
+            text::string_value(
                 &mut self.out.buf,
                 self.text,
                 self.config.max_value_len,
@@ -519,7 +519,7 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write | Plan::Message => encode::string_value(
+            Plan::Write | Plan::Message => text::string_value(
                 &mut self.out.buf,
                 value,
                 self.config.max_value_len,
@@ -545,27 +545,27 @@ impl Visit for FieldVisitor<'_> {
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.number(field, |out| encode::f64_value(out, value));
+        self.number(field, |out| number::f64_value(out, value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.number(field, |out| encode::i64_value(out, value));
+        self.number(field, |out| number::i64_value(out, value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.number(field, |out| encode::u64_value(out, value));
+        self.number(field, |out| number::u64_value(out, value));
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
-        self.number(field, |out| encode::i128_value(out, value));
+        self.number(field, |out| number::i128_value(out, value));
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
-        self.number(field, |out| encode::u128_value(out, value));
+        self.number(field, |out| number::u128_value(out, value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.number(field, |out| encode::bool_value(out, value));
+        self.number(field, |out| number::bool_value(out, value));
     }
 }
 

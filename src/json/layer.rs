@@ -14,9 +14,10 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
-use super::encode::{self, Clock};
+use super::clock::Clock;
 use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
 use super::spans::{self, SpanCache, SpanNode};
+use super::{escape, number};
 use crate::redact::Redactor;
 
 /// The default cap on one string value, in bytes: 16 KiB.
@@ -259,9 +260,9 @@ impl<W> JsonLayer<W> {
             .map(|(k, v)| (k.as_str(), v.as_str()));
         for (key, value) in named.chain(extra) {
             self.statics.extend_from_slice(b",\"");
-            encode::escape_into(&mut self.statics, key);
+            escape::escape_into(&mut self.statics, key);
             self.statics.extend_from_slice(b"\":\"");
-            encode::escape_into(&mut self.statics, value);
+            escape::escape_into(&mut self.statics, value);
             self.statics.push(b'"');
             self.config.static_keys.push(key.into());
         }
@@ -368,11 +369,11 @@ where
         let key = (target.as_ptr() as usize, target.len());
         if scratch.plain_target == Some(key) {
             buf.extend_from_slice(target.as_bytes());
-        } else if encode::needs_no_escape(target) {
+        } else if escape::needs_no_escape(target) {
             buf.extend_from_slice(target.as_bytes());
             scratch.plain_target = Some(key);
         } else {
-            encode::escape_into(buf, target);
+            escape::escape_into(buf, target);
         }
         buf.extend_from_slice(b"\",\"message\":");
     }
@@ -526,9 +527,9 @@ where
             let buf = &mut scratch.line.buf;
             buf.extend_from_slice(b"\"log lines were dropped: the writer was full\"");
             buf.extend_from_slice(b",\"dropped_lines\":");
-            encode::u64_value(buf, (total - reported) as u64);
+            number::u64_value(buf, (total - reported) as u64);
             buf.extend_from_slice(b",\"dropped_lines_total\":");
-            encode::u64_value(buf, total as u64);
+            number::u64_value(buf, total as u64);
             self.finish_line(buf);
             self.write_line(metadata, &scratch.line.buf);
         });

@@ -109,9 +109,12 @@
 //! An event emitted while formatting another (from inside a `Display` impl) is dropped by
 //! `tracing` itself.
 
-mod encode;
+mod clock;
+mod escape;
 mod fields;
 mod layer;
+mod number;
 mod spans;
+mod text;
 
 pub use layer::{DEFAULT_MAX_VALUE_LEN, DROPPED_LINES_TARGET, JsonLayer};
