@@ -15,8 +15,11 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use super::clock::Clock;
-use super::fields::{CORE_KEYS, Config, FieldVisitor, Fields, KeyCache, Mode, next_config_id};
+use super::config::{CORE_KEYS, Config, next_config_id};
+use super::entries::Fields;
+use super::key_cache::KeyCache;
 use super::spans::{self, SpanCache, SpanNode};
+use super::visitor::{FieldVisitor, Mode};
 use super::{escape, number};
 use crate::redact::Redactor;
 

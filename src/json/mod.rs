@@ -110,11 +110,14 @@
 //! `tracing` itself.
 
 mod clock;
+mod config;
+mod entries;
 mod escape;
-mod fields;
+mod key_cache;
 mod layer;
 mod number;
 mod spans;
 mod text;
+mod visitor;
 
 pub use layer::{DEFAULT_MAX_VALUE_LEN, DROPPED_LINES_TARGET, JsonLayer};
