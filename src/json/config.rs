@@ -17,7 +17,8 @@ pub(crate) struct Config {
     pub(crate) max_value_len: usize,
     /// The static keys present on every line, reserved like the core keys.
     pub(crate) static_keys: Vec<Box<str>>,
-    /// Identifies these settings in the per-thread [`KeyCache`](super::key_cache::KeyCache); renewed on every change.
+    /// Identifies these settings in the per-thread
+    /// [`KeyCache`](super::key_cache::KeyCache); renewed on every change.
     pub(crate) id: u64,
 }
 

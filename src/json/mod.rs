@@ -111,13 +111,18 @@
 
 mod clock;
 mod config;
+mod dropped;
 mod entries;
 mod escape;
 mod key_cache;
 mod layer;
+mod line;
 mod number;
+mod registry;
+mod scratch;
 mod spans;
 mod text;
 mod visitor;
 
-pub use layer::{DEFAULT_MAX_VALUE_LEN, DROPPED_LINES_TARGET, JsonLayer};
+pub use dropped::DROPPED_LINES_TARGET;
+pub use layer::{DEFAULT_MAX_VALUE_LEN, JsonLayer};
