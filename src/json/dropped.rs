@@ -10,7 +10,8 @@ use super::layer::JsonLayer;
 use super::number;
 use super::scratch::with_scratch;
 
-/// The target of the line reporting dropped lines.
+/// The target of the line reporting dropped lines (see
+/// [`JsonLayer::report_dropped_lines`]).
 pub const DROPPED_LINES_TARGET: &str = "http_observability::json";
 
 /// The counter of a lossy writer and how much of it was already reported.

@@ -22,23 +22,28 @@ use crate::redact::Redactor;
 /// The default cap on one string value, in bytes: 16 KiB.
 pub const DEFAULT_MAX_VALUE_LEN: usize = 16 * 1024;
 
-/// A `tracing_subscriber::Layer` writing each event as one JSON line.
-///
-/// See the [module docs](super) for the line layout and the rules. Build it with
-/// [`JsonLayer::new`] and the chained setters, and add it to a `Registry`:
+/// A `tracing_subscriber::Layer` writing each event as one JSON line; the [module
+/// docs](super) say what the line holds.
 ///
 /// # Example
 ///
+/// Built with [`JsonLayer::new`] and the chained setters, on tracing-appender's lossy
+/// non-blocking writer, whose dropped lines the layer reports:
+///
 /// ```
 /// use http_observability::json::JsonLayer;
+/// use tracing_appender::non_blocking::NonBlockingBuilder;
 /// use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 ///
-/// let layer = JsonLayer::new(std::io::stdout)
+/// let (writer, _guard) = NonBlockingBuilder::default().lossy(true).finish(std::io::stdout());
+/// let counter = writer.error_counter();
+/// let layer = JsonLayer::new(writer)
 ///     .service("docs-api")
 ///     .release("4f1c2d9")
 ///     .environment("production")
 ///     .static_field("region", "eu-west-1")
-///     .max_value_len(8 * 1024);
+///     .max_value_len(8 * 1024)
+///     .report_dropped_lines(counter);
 /// let subscriber = Registry::default().with(LevelFilter::INFO).with(layer);
 /// tracing::subscriber::with_default(subscriber, || {
 ///     tracing::info!(user_id = 42, "hello");
@@ -75,12 +80,6 @@ where
     /// A layer writing to `make_writer` (`std::io::stdout`, a non-blocking writer, a test
     /// capture...), with the default [`Redactor`], a [`DEFAULT_MAX_VALUE_LEN`] cap and no
     /// static fields.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let layer = http_observability::json::JsonLayer::new(std::io::stderr);
-    /// ```
     pub fn new(make_writer: W) -> Self {
         Self {
             make_writer,
@@ -103,12 +102,6 @@ where
 
 impl<W> JsonLayer<W> {
     /// Adds `"service"` to every line.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let layer = http_observability::json::JsonLayer::new(std::io::stdout).service("docs-api");
-    /// ```
     pub fn service(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
         self.render_statics();
@@ -116,12 +109,6 @@ impl<W> JsonLayer<W> {
     }
 
     /// Adds `"release"` (such as the git SHA of the build) to every line.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let layer = http_observability::json::JsonLayer::new(std::io::stdout).release("4f1c2d9");
-    /// ```
     pub fn release(mut self, release: impl Into<String>) -> Self {
         self.release = Some(release.into());
         self.render_statics();
@@ -129,33 +116,15 @@ impl<W> JsonLayer<W> {
     }
 
     /// Adds `"environment"` (such as `production`) to every line.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let layer = http_observability::json::JsonLayer::new(std::io::stdout).environment("staging");
-    /// ```
     pub fn environment(mut self, environment: impl Into<String>) -> Self {
         self.environment = Some(environment.into());
         self.render_statics();
         self
     }
 
-    /// Adds a static string field to every line, after `service`, `release` and
-    /// `environment`. Setting a key again replaces its value; `service`, `release` and
-    /// `environment` go to their setters. The core keys (`timestamp`, `level`, `target`,
-    /// `message`) cannot be static fields: such a call is ignored.
-    ///
-    /// Like the core keys, a static key is reserved: a user field with the same name is
-    /// written as `fields.<key>`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let layer = http_observability::json::JsonLayer::new(std::io::stdout)
-    ///     .static_field("region", "eu-west-1")
-    ///     .static_field("pod", "docs-api-7c9f");
-    /// ```
+    /// Adds a static string field to every line, after `service`, `release` and `environment`;
+    /// setting a key again replaces its value, and a core key is ignored (see [the
+    /// line](super#the-line)).
     pub fn static_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         let (key, value) = (key.into(), value.into());
         match key.as_str() {
@@ -178,14 +147,6 @@ impl<W> JsonLayer<W> {
 
     /// Replaces the deny-list of field names whose values are written as `"[REDACTED]"`
     /// (default: [`Redactor::default`]).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::{json::JsonLayer, redact::Redactor};
-    ///
-    /// let layer = JsonLayer::new(std::io::stdout).redactor(Redactor::default().deny("ssn"));
-    /// ```
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.config.redactor = redactor;
         self.config.id = next_config_id();
@@ -194,31 +155,14 @@ impl<W> JsonLayer<W> {
 
     /// Caps one string value at `max` bytes (default [`DEFAULT_MAX_VALUE_LEN`]); a longer
     /// value is cut on a character boundary and ends with `…[truncated, N bytes]`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let layer = http_observability::json::JsonLayer::new(std::io::stdout).max_value_len(1024);
-    /// ```
     pub fn max_value_len(mut self, max: usize) -> Self {
         self.config.max_value_len = max;
         self
     }
 
-    /// Reports the lines a lossy non-blocking writer dropped: after the next event, a WARN
-    /// line with target [`DROPPED_LINES_TARGET`](super::DROPPED_LINES_TARGET) carries
-    /// `dropped_lines` (since the last report) and `dropped_lines_total`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::json::JsonLayer;
-    /// use tracing_appender::non_blocking::NonBlockingBuilder;
-    ///
-    /// let (writer, _guard) = NonBlockingBuilder::default().lossy(true).finish(std::io::stdout());
-    /// let counter = writer.error_counter();
-    /// let layer = JsonLayer::new(writer).report_dropped_lines(counter);
-    /// ```
+    /// Reports, in a WARN line after the next event, the lines dropped by the lossy
+    /// non-blocking writer that `counter` (its `error_counter()`) counts; see [dropped
+    /// lines](super#failures-and-dropped-lines).
     pub fn report_dropped_lines(mut self, counter: ErrorCounter) -> Self {
         self.dropped = Some(DroppedLines {
             counter,
