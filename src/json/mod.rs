@@ -46,11 +46,11 @@
 //! {"timestamp":"2026-11-26T16:47:17.684860Z","level":"WARN","target":"docs_api","message":"retrying\n2","password":"[REDACTED]","upstream":"postgres://app:***@db/app","fields.level":"custom","doc_id":7,"request_id":"0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d","http.request.method":"GET","service":"docs-api","release":"4f1c2d9","environment":"production"}
 //! ```
 //!
-//! [`init`](crate::init()) sets this layer up on stdout from the environment.
+//! [`init!`](crate::init!) sets this layer up on stdout from the environment.
 //!
 //! # The line
 //!
-//! In this order, each key at most once:
+//! One JSON object and a `\n` per event, its keys in this order, each key at most once:
 //!
 //! 1. `timestamp` (RFC 3339, UTC, microseconds), `level`, `target`, `message` (always present;
 //!    `""` for an event without one).
@@ -65,12 +65,25 @@
 //! A user field named like a core key or a configured static key is written as
 //! `fields.<name>` (`"fields.level":"custom"` above), so it can never shadow them.
 //!
+//! `level` is the event's level in capitals, `TRACE` to `ERROR`. Which events reach the layer
+//! is the choice of the subscriber's filters (a `LevelFilter` as above, an `EnvFilter`, a
+//! per-layer filter); the layer writes every event it is given.
+//!
+//! A span's fields are formatted when the span is created, or when a field is recorded
+//! (`Span::record` replaces the value under that key), not again for each event.
+//!
+//! Static fields are set once on the layer. Setting a key again replaces its value;
+//! `static_field("service", …)` is [`service`](JsonLayer::service), and so on for `release`
+//! and `environment`; a core key (`timestamp`, `level`, `target`, `message`) cannot be a
+//! static field, and such a call is ignored.
+//!
 //! # Values
 //!
 //! - Strings are escaped per RFC 8259 (quotes, backslash, every control character as
 //!   `\n`/`\t`/`\u00XX`), and DEL, U+2028 and U+2029 are escaped too so a line can be embedded
 //!   in JavaScript.
-//! - Integers of every width, `u128`/`i128` included, are JSON numbers, in full.
+//! - Integers of every width, `u128`/`i128` included, are JSON numbers, in full; booleans are
+//!   `true` and `false`.
 //! - Floats are numbers in their shortest round-tripping form (`12.5`, `1e+300`); NaN and
 //!   infinities, which JSON lacks, are the strings `"NaN"`, `"inf"` and `"-inf"`.
 //! - `Display` (`%value`) and `Debug` (`?value`) values are strings.
@@ -87,31 +100,67 @@
 //! [`DEFAULT_MAX_VALUE_LEN`], 16 KiB) is cut on a character boundary and ends with
 //! `…[truncated, N bytes]`, N being its full length.
 //!
-//! # Cost
+//! # Writing
 //!
-//! Span fields are rendered to JSON once, when the span is created or a field is recorded
-//! (`Span::record` replaces the key), and the bytes are kept in the span's registry
-//! extensions, already joined with those of its ancestors (inner keys winning): an event
-//! copies one slice, from its innermost span. A thread remembers the span of its last event,
-//! so the next event in the same span, with no span entered or exited in between, skips the
-//! registry; a record on any span of the chain is seen by the next event. Each line is built in a per-thread buffer that is
-//! reused, and written with a single `write_all`, so lines from several threads never
-//! interleave with a writer that writes each call whole (stdout, the non-blocking writer, a
-//! file in append mode). In steady state an event allocates nothing, and a span allocates only
-//! the registry's extension box: span storage and field buffers are reused from small
-//! per-thread pools (a test with a counting allocator proves both); see BENCHMARKS.md for the
-//! figures.
+//! Each line goes to the writer in a single `write_all` call, so lines from several threads
+//! never interleave with a writer that writes each call whole (stdout, tracing-appender's
+//! non-blocking writer, a file in append mode). Once warmed up, formatting an event does not
+//! allocate (BENCHMARKS.md has the figures).
 //!
-//! # Failures
+//! # Failures and dropped lines
 //!
-//! Nothing here reaches the application: a write error drops the line; a `Display` impl that
-//! returns an error keeps what it wrote; one that panics loses its line, not the request.
-//! An event emitted while formatting another (from inside a `Display` impl) is dropped by
-//! `tracing` itself.
+//! Nothing here reaches the application: a write error drops the line, silently; a `Display`
+//! impl that returns an error keeps what it wrote; one that panics loses its line, not the
+//! request. An event emitted while formatting another (from inside a `Display` impl) is
+//! dropped by `tracing` itself.
+//!
+//! A lossy non-blocking writer drops lines when its queue is full. Given its counter
+//! ([`JsonLayer::report_dropped_lines`]), the layer says so in the stream itself: after the
+//! next event, one WARN line with target [`DROPPED_LINES_TARGET`] gives `dropped_lines`, the
+//! lines lost since the last such report, and `dropped_lines_total`, all of them; the static
+//! fields end it as they end every line:
+//!
+//! ```text
+//! {"timestamp":"…","level":"WARN","target":"http_observability::json","message":"log lines were dropped: the writer was full","dropped_lines":12,"dropped_lines_total":40,"service":"docs-api"}
+//! ```
 
-mod encode;
-mod fields;
+// How it is done today, file by file (none of it is promised above):
+//
+// - `layer`: the builder and the `Layer` callbacks; `line`: the layout of a line and its one
+//   `write_all`; `dropped`: the dropped-line report.
+// - `visitor` writes fields as `,"key":value` entries into an `entries::Fields` buffer, which
+//   indexes its keys so that each is written once; `key_cache` remembers per thread, by the
+//   address of a callsite's `&'static str` name, whether a name is reserved, sensitive or plain,
+//   and its key ready-made; `config` holds the settings the cache is keyed by.
+// - Values: `escape` scans for bytes to escape a word or sixteen bytes at a time; `text` writes
+//   string values (masking, cutting; a `Display` value streams straight into the line while it
+//   stays plain); `number`; `clock` keeps the date-time prefix of the current second.
+// - Spans: their fields are rendered to JSON once, when the span is created or a field is
+//   recorded, and the bytes are kept in the span's registry extensions (`registry`), already
+//   joined with those of its ancestors (inner keys winning), so an event copies one slice from
+//   its innermost span (`spans`). A thread remembers the span of its last event: the next
+//   event in the same span, with no span entered or exited on the thread in between (an
+//   epoch counts enters and exits), skips the registry; a record on any span of the chain
+//   bumps a version, and the next event rebuilds the chain.
+// - Memory: each line is built in a per-thread buffer that is reused (`scratch`); span nodes
+//   and field buffers are reused from small per-thread pools, so that in steady state an event
+//   allocates nothing and a span only the registry's extension box (tests/alloc_json.rs
+//   counts both).
+
+mod clock;
+mod config;
+mod dropped;
+mod entries;
+mod escape;
+mod key_cache;
 mod layer;
+mod line;
+mod number;
+mod registry;
+mod scratch;
 mod spans;
+mod text;
+mod visitor;
 
-pub use layer::{DEFAULT_MAX_VALUE_LEN, DROPPED_LINES_TARGET, JsonLayer};
+pub use dropped::DROPPED_LINES_TARGET;
+pub use layer::{DEFAULT_MAX_VALUE_LEN, JsonLayer};

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tracing::span;
 
-use super::fields::Fields;
+use super::entries::Fields;
 
 /// How many recycled nodes, and how many recycled field buffers, a thread keeps: with
 /// [`POOLED_MAX_CAPACITY`], at most 128 KiB per thread.
