@@ -2,12 +2,20 @@
 //! [`InitError`]. This module is private; its items are re-exported at the crate root, and
 //! [`Init`] documents the environment, writers, panics and extra layers.
 
+mod error;
+mod format;
+mod guard;
+
+pub use error::InitError;
+pub use format::LogFormat;
+pub use guard::Guard;
+
 use std::fmt;
 use std::io::{self, IsTerminal as _};
 
 use tracing::Dispatch;
-use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
-use tracing_subscriber::filter::{Directive, EnvFilter, ParseError};
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder};
+use tracing_subscriber::filter::{Directive, EnvFilter};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::{BoxMakeWriter, EitherWriter};
 use tracing_subscriber::layer::{Layer, SubscriberExt as _};
@@ -47,152 +55,6 @@ const DEFAULT_FILTER: &str = "info";
 /// directive, or `LOG_FORMAT` is neither `json` nor `pretty`.
 pub fn init() -> Result<Guard, InitError> {
     Init::new().install()
-}
-
-/// The output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum LogFormat {
-    /// One JSON object per line ([`JsonLayer`]); the default.
-    #[default]
-    Json,
-    /// tracing-subscriber's multi-line, human-readable format, for local development.
-    Pretty,
-}
-
-impl LogFormat {
-    /// Parses `json` or `pretty` (ASCII case and surrounding spaces ignored).
-    fn parse(value: &str, input: &'static str) -> Result<Self, InitError> {
-        let trimmed = value.trim();
-        if trimmed.eq_ignore_ascii_case("json") {
-            Ok(Self::Json)
-        } else if trimmed.eq_ignore_ascii_case("pretty") {
-            Ok(Self::Pretty)
-        } else {
-            Err(InitError::UnknownLogFormat {
-                input,
-                value: value.to_owned(),
-            })
-        }
-    }
-}
-
-/// Why logging could not be set up.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::{Init, InitError};
-///
-/// let error = Init::new().filter("info,my_crate=loud").build().unwrap_err();
-/// assert!(matches!(error, InitError::InvalidFilter { .. }));
-/// assert!(error.to_string().contains("my_crate=loud"));
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum InitError {
-    /// A global `tracing` subscriber is already set (`init` called twice, or another
-    /// library set one).
-    AlreadyInitialized,
-    /// A filter directive could not be parsed.
-    #[non_exhaustive]
-    InvalidFilter {
-        /// Where the filter came from: `RUST_LOG` or `Init::filter`.
-        input: &'static str,
-        /// The first invalid directive.
-        directive: String,
-        /// The parser's reason.
-        source: ParseError,
-    },
-    /// The format is neither `json` nor `pretty`.
-    #[non_exhaustive]
-    UnknownLogFormat {
-        /// Where the value came from: `LOG_FORMAT`.
-        input: &'static str,
-        /// The value given.
-        value: String,
-    },
-    /// A Sentry variable (`SENTRY_DSN`, `SENTRY_TRACES_SAMPLE_RATE`) is malformed.
-    #[cfg(feature = "sentry")]
-    Sentry(crate::sentry::SentryConfigError),
-}
-
-impl fmt::Display for InitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::AlreadyInitialized => f.write_str(
-                "a global tracing subscriber is already set: logging can be initialised once per process",
-            ),
-            Self::InvalidFilter {
-                input,
-                directive,
-                source,
-            } => write!(f, "invalid {input} directive `{directive}`: {source}"),
-            Self::UnknownLogFormat { input, value } => {
-                write!(f, "unknown {input} `{value}`: expected `json` or `pretty`")
-            }
-            #[cfg(feature = "sentry")]
-            Self::Sentry(error) => fmt::Display::fmt(error, f),
-        }
-    }
-}
-
-impl std::error::Error for InitError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::InvalidFilter { source, .. } => Some(source),
-            #[cfg(feature = "sentry")]
-            Self::Sentry(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-
-/// Keeps the log writer running; dropping it flushes the queued lines and stops the writer
-/// thread.
-///
-/// Bind it for the life of the program: `let _guard = init()?;`. **Not** `let _ = init()?;`,
-/// which drops it at once and loses every later line.
-///
-/// # Example
-///
-/// ```no_run
-/// let guard = http_observability::init()?;
-/// tracing::info!("shutting down");
-/// drop(guard); // flushes
-/// # Ok::<(), http_observability::InitError>(())
-/// ```
-#[must_use = "dropping the guard stops the log writer: bind it with `let _guard = ...`"]
-pub struct Guard {
-    // Dropped in this order: Sentry flushes its events first (and logs what it lost), then
-    // the log writer flushes every line, that one included.
-    #[cfg(feature = "sentry")]
-    sentry: Option<crate::sentry::SentryGuard>,
-    _worker: Option<WorkerGuard>,
-}
-
-impl Guard {
-    /// The Sentry guard, when Sentry is on: its delivery statistics, or an early flush.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let (_dispatch, guard) = http_observability::Init::new().writer(std::io::sink).build()?;
-    /// assert!(guard.sentry().is_none()); // no SENTRY_DSN in this process
-    /// # Ok::<(), http_observability::InitError>(())
-    /// ```
-    #[cfg(feature = "sentry")]
-    pub fn sentry(&self) -> Option<&crate::sentry::SentryGuard> {
-        self.sentry.as_ref().filter(|guard| guard.is_enabled())
-    }
-}
-
-impl fmt::Debug for Guard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Guard")
-            .field("non_blocking", &self._worker.is_some())
-            .finish()
-    }
 }
 
 /// A boxed layer added with [`Init::with_layer`].
