@@ -5,19 +5,24 @@
 mod error;
 mod format;
 mod guard;
+mod panic_hook;
+mod writer;
 
 pub use error::InitError;
 pub use format::LogFormat;
 pub use guard::Guard;
 
+use panic_hook::install_panic_hook;
+use writer::LineWriter;
+
 use std::fmt;
 use std::io::{self, IsTerminal as _};
 
 use tracing::Dispatch;
-use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder};
+use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_subscriber::filter::{Directive, EnvFilter};
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::writer::{BoxMakeWriter, EitherWriter};
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Layer, SubscriberExt as _};
 use tracing_subscriber::registry::Registry;
 
@@ -576,47 +581,6 @@ fn binary_name() -> String {
         .ok()
         .and_then(|path| Some(path.file_stem()?.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Logs every panic as one ERROR event, then runs the previous hook.
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = crate::panic_response::message(info.payload());
-        match info.location() {
-            Some(location) => tracing::error!(
-                panic.message = message,
-                panic.location = %location,
-                "panic"
-            ),
-            None => tracing::error!(panic.message = message, "panic"),
-        }
-        previous(info);
-    }));
-}
-
-/// Stdout through the non-blocking writer, or a custom writer.
-enum LineWriter {
-    Stdout(NonBlocking),
-    Custom(BoxMakeWriter),
-}
-
-impl<'a> MakeWriter<'a> for LineWriter {
-    type Writer = EitherWriter<NonBlocking, Box<dyn io::Write + 'a>>;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        match self {
-            Self::Stdout(writer) => EitherWriter::A(writer.clone()),
-            Self::Custom(writer) => EitherWriter::B(writer.make_writer()),
-        }
-    }
-
-    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> Self::Writer {
-        match self {
-            Self::Stdout(writer) => EitherWriter::A(writer.clone()),
-            Self::Custom(writer) => EitherWriter::B(writer.make_writer_for(meta)),
-        }
-    }
 }
 
 #[cfg(test)]
