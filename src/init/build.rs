@@ -1,21 +1,23 @@
 //! The build steps: from an [`Init`] to a `Dispatch` and its [`Guard`], and installing it.
 
-use std::io::{self, IsTerminal as _};
-
 use tracing::Dispatch;
-use tracing_appender::non_blocking::NonBlockingBuilder;
-use tracing_subscriber::filter::{Directive, EnvFilter};
+use tracing_appender::non_blocking::ErrorCounter;
+use tracing_subscriber::fmt::{
+    self,
+    format::{Format, Pretty},
+};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::Registry;
 
 use super::panic_hook::install_panic_hook;
-use super::writer::LineWriter;
+use super::resolve::{
+    Env, env_filter, log_format, resolve_environment, resolve_release, resolve_service,
+};
+use super::writer::{LineWriter, line_writer};
 use super::{Guard, Init, InitError, LogFormat};
 use crate::json::JsonLayer;
-use crate::release::{BuildInfo, Release};
-
-/// The filter used when `RUST_LOG` is unset or empty.
-const DEFAULT_FILTER: &str = "info";
+use crate::redact::Redactor;
+use crate::release::Release;
 
 impl Init {
     /// Builds the subscriber without installing it, for tests and scoped use
@@ -42,87 +44,33 @@ impl Init {
 
     /// [`build`](Self::build), also returning the resolved release.
     fn build_with_release(self) -> Result<(Dispatch, Guard, Release), InitError> {
-        let env = &self.env;
-        let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        let release = match self.release {
-            Some(value) => Release::configured(value),
-            None => Release::resolve_with(self.build_info.unwrap_or_else(unknown_build), |name| {
-                env(name)
-            }),
-        };
-        let environment = self
-            .environment
-            .or_else(|| non_empty("SENTRY_ENVIRONMENT"))
-            .or_else(|| non_empty("APP_ENV"));
-        let (filter_input, directives) = match self.filter {
-            Some(ref directives) => ("Init::filter", directives.clone()),
-            None => ("RUST_LOG", (self.env)("RUST_LOG").unwrap_or_default()),
-        };
-        let filter = parse_filter(filter_input, &directives)?;
-        let format = match self.format {
-            Some(format) => format,
-            None => match (self.env)("LOG_FORMAT") {
-                Some(value) if !value.trim().is_empty() => LogFormat::parse(&value, "LOG_FORMAT")?,
-                _ => LogFormat::Json,
-            },
-        };
-
-        let (writer, worker, dropped) = match self.writer {
-            Some(custom) => (LineWriter::Custom(custom), None, None),
-            None => {
-                let (writer, worker) = NonBlockingBuilder::default()
-                    .lossy(self.lossy)
-                    .thread_name("http-observability-log")
-                    .finish(io::stdout());
-                let dropped = self.lossy.then(|| writer.error_counter());
-                (LineWriter::Stdout(writer), Some(worker), dropped)
-            }
-        };
-        let ansi = matches!(writer, LineWriter::Stdout(_)) && io::stdout().is_terminal();
-
+        let env: Env<'_> = &*self.env;
+        let release = resolve_release(self.release, self.build_info, env);
+        let environment = resolve_environment(self.environment, env);
+        let filter = env_filter(self.filter, env)?;
+        let format = log_format(self.format, env)?;
+        let (writer, worker, dropped) = line_writer(self.writer, self.lossy);
         let (json, pretty) = match format {
-            LogFormat::Pretty => (
-                None,
-                Some(
-                    tracing_subscriber::fmt::layer()
-                        .pretty()
-                        .with_ansi(ansi)
-                        .with_writer(writer),
-                ),
-            ),
+            LogFormat::Pretty => (None, Some(pretty_layer(writer))),
             LogFormat::Json => {
-                let service = self
-                    .service
-                    .or_else(|| non_empty("SERVICE_NAME"))
-                    .unwrap_or_else(binary_name);
-                let mut json = JsonLayer::new(writer)
-                    .service(service)
-                    .release(release.as_str())
-                    .redactor(self.redactor.clone())
-                    .max_value_len(self.max_value_len);
-                if let Some(environment) = &environment {
-                    json = json.environment(environment.clone());
-                }
-                for (key, value) in self.static_fields {
-                    json = json.static_field(key, value);
-                }
-                if let Some(counter) = dropped {
-                    json = json.report_dropped_lines(counter);
-                }
+                let facts = LineFacts {
+                    service: resolve_service(self.service, env),
+                    release: release.as_str(),
+                    environment: environment.as_deref(),
+                    static_fields: self.static_fields,
+                };
+                let json = json_layer(
+                    writer,
+                    facts,
+                    self.redactor.clone(),
+                    self.max_value_len,
+                    dropped,
+                );
                 (Some(json), None)
             }
         };
-
         #[cfg(feature = "sentry")]
-        let sentry = crate::sentry::SentryConfig::from_lookup(&release, |name| (self.env)(name))
-            .map_err(InitError::Sentry)?
-            .map(|config| {
-                let config = config.redactor(self.redactor);
-                match &environment {
-                    Some(environment) => config.environment(environment.clone()),
-                    None => config,
-                }
-            });
+        let sentry = sentry_config(&release, environment.as_deref(), self.redactor, env)?;
         #[cfg(feature = "sentry")]
         let sentry_layer = sentry.as_ref().map(|_| crate::sentry::tracing_layer());
         #[cfg(not(feature = "sentry"))]
@@ -140,9 +88,7 @@ impl Init {
         tracing::dispatcher::with_default(&dispatch, || release.log_skipped());
         let guard = Guard {
             #[cfg(feature = "sentry")]
-            sentry: Some(tracing::dispatcher::with_default(&dispatch, || {
-                crate::sentry::config::start(sentry)
-            })),
+            sentry: Some(start_sentry(&dispatch, sentry)),
             _worker: worker,
         };
         Ok((dispatch, guard, release))
@@ -174,47 +120,85 @@ impl Init {
     }
 }
 
-/// Parses filter directives, naming the first invalid one; empty means [`DEFAULT_FILTER`].
-fn parse_filter(input: &'static str, directives: &str) -> Result<EnvFilter, InitError> {
-    let directives = if directives.trim().is_empty() {
-        DEFAULT_FILTER
-    } else {
-        directives
-    };
-    let invalid = |directive: &str, source| InitError::InvalidFilter {
-        input,
-        directive: directive.to_owned(),
-        source,
-    };
-    for directive in directives.split(',').filter(|d| !d.is_empty()) {
-        directive
-            .parse::<Directive>()
-            .map_err(|source| invalid(directive, source))?;
+/// tracing-subscriber's human-readable layer, in colour on a terminal.
+fn pretty_layer<S>(writer: LineWriter) -> fmt::Layer<S, Pretty, Format<Pretty>, LineWriter> {
+    let ansi = writer.is_terminal();
+    tracing_subscriber::fmt::layer()
+        .pretty()
+        .with_ansi(ansi)
+        .with_writer(writer)
+}
+
+/// What every JSON line says besides its event.
+struct LineFacts<'a> {
+    service: String,
+    release: &'a str,
+    environment: Option<&'a str>,
+    static_fields: Vec<(String, String)>,
+}
+
+/// The JSON layer writing `facts` on every line, reporting `dropped` lines when lossy.
+fn json_layer(
+    writer: LineWriter,
+    facts: LineFacts<'_>,
+    redactor: Redactor,
+    max_value_len: usize,
+    dropped: Option<ErrorCounter>,
+) -> JsonLayer<LineWriter> {
+    let mut json = JsonLayer::new(writer)
+        .service(facts.service)
+        .release(facts.release)
+        .redactor(redactor)
+        .max_value_len(max_value_len);
+    if let Some(environment) = facts.environment {
+        json = json.environment(environment);
     }
-    EnvFilter::builder()
-        .parse(directives)
-        .map_err(|source| invalid(directives, source))
+    // After the service: a static field may replace it.
+    for (key, value) in facts.static_fields {
+        json = json.static_field(key, value);
+    }
+    if let Some(counter) = dropped {
+        json = json.report_dropped_lines(counter);
+    }
+    json
 }
 
-/// The build facts when the caller gave none: the binary's name, version unknown.
-fn unknown_build() -> BuildInfo {
-    // Once per process, at start-up: a few bytes leaked to get the `'static` name.
-    let name: &'static str = Box::leak(binary_name().into_boxed_str());
-    BuildInfo::new(name, "unknown", None)
+/// The Sentry client's settings from `SENTRY_DSN` and its siblings, with the release,
+/// environment and deny-list of the log lines; `None` when Sentry is off.
+#[cfg(feature = "sentry")]
+fn sentry_config(
+    release: &Release,
+    environment: Option<&str>,
+    redactor: Redactor,
+    env: Env<'_>,
+) -> Result<Option<crate::sentry::SentryConfig>, InitError> {
+    let config =
+        crate::sentry::SentryConfig::from_lookup(release, env).map_err(InitError::Sentry)?;
+    Ok(config.map(|config| {
+        let config = config.redactor(redactor);
+        match environment {
+            Some(environment) => config.environment(environment),
+            None => config,
+        }
+    }))
 }
 
-/// The file name of the running binary, without extension.
-fn binary_name() -> String {
-    std::env::current_exe()
-        .ok()
-        .and_then(|path| Some(path.file_stem()?.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "unknown".to_owned())
+/// Starts Sentry (or says it is off) under `dispatch`, so that what it says at start goes to
+/// this subscriber's output.
+#[cfg(feature = "sentry")]
+fn start_sentry(
+    dispatch: &Dispatch,
+    config: Option<crate::sentry::SentryConfig>,
+) -> crate::sentry::SentryGuard {
+    tracing::dispatcher::with_default(dispatch, || crate::sentry::config::start(config))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::init::resolve::binary_name;
     use std::collections::HashMap;
+    use std::io;
     use std::sync::{Arc, Mutex, PoisonError};
     use tracing_subscriber::layer::Layer;
 

@@ -8,6 +8,7 @@ mod error;
 mod format;
 mod guard;
 mod panic_hook;
+mod resolve;
 mod writer;
 
 pub use builder::Init;

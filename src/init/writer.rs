@@ -1,8 +1,8 @@
 //! Where the lines go: stdout through the non-blocking writer, or a custom writer.
 
-use std::io;
+use std::io::{self, IsTerminal as _};
 
-use tracing_appender::non_blocking::NonBlocking;
+use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::{BoxMakeWriter, EitherWriter};
 
@@ -10,6 +10,32 @@ use tracing_subscriber::fmt::writer::{BoxMakeWriter, EitherWriter};
 pub(super) enum LineWriter {
     Stdout(NonBlocking),
     Custom(BoxMakeWriter),
+}
+
+/// `custom`, written synchronously; else stdout through the non-blocking writer thread, with
+/// the guard that flushes it and, when `lossy`, the count of the lines it dropped.
+pub(super) fn line_writer(
+    custom: Option<BoxMakeWriter>,
+    lossy: bool,
+) -> (LineWriter, Option<WorkerGuard>, Option<ErrorCounter>) {
+    match custom {
+        Some(custom) => (LineWriter::Custom(custom), None, None),
+        None => {
+            let (writer, worker) = NonBlockingBuilder::default()
+                .lossy(lossy)
+                .thread_name("http-observability-log")
+                .finish(io::stdout());
+            let dropped = lossy.then(|| writer.error_counter());
+            (LineWriter::Stdout(writer), Some(worker), dropped)
+        }
+    }
+}
+
+impl LineWriter {
+    /// Whether the lines go to stdout and stdout is a terminal.
+    pub(super) fn is_terminal(&self) -> bool {
+        matches!(self, Self::Stdout(_)) && io::stdout().is_terminal()
+    }
 }
 
 impl<'a> MakeWriter<'a> for LineWriter {
