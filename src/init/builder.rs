@@ -20,8 +20,9 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// Logging setup with code configuration; every value left unset comes from the environment.
 ///
-/// [`init()`](crate::init()) is `Init::new().install()`: a `Registry`, an `EnvFilter` from `RUST_LOG`, and
-/// the [`JsonLayer`](crate::json::JsonLayer) writing to stdout through tracing-appender's non-blocking writer.
+/// [`init!()`](crate::init!) is `Init::new().build_info(release!()).install()`: a
+/// `Registry`, an `EnvFilter` from `RUST_LOG`, and the [`JsonLayer`](crate::json::JsonLayer)
+/// writing to stdout through tracing-appender's non-blocking writer.
 ///
 /// # Environment
 ///

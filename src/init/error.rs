@@ -18,8 +18,8 @@ use tracing_subscriber::filter::ParseError;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum InitError {
-    /// A global `tracing` subscriber is already set (`init` called twice, or another
-    /// library set one).
+    /// A global `tracing` subscriber is already set (`init!()` or `Init::install` called
+    /// twice, or another library set one).
     AlreadyInitialized,
     /// A filter directive could not be parsed.
     #[non_exhaustive]

@@ -7,13 +7,13 @@ use tracing_appender::non_blocking::WorkerGuard;
 /// Keeps the log writer running; dropping it flushes the queued lines and stops the writer
 /// thread.
 ///
-/// Bind it for the life of the program: `let _guard = init()?;`. **Not** `let _ = init()?;`,
+/// Bind it for the life of the program: `let _guard = init!()?;`. **Not** `let _ = init!()?;`,
 /// which drops it at once and loses every later line.
 ///
 /// # Example
 ///
 /// ```no_run
-/// let guard = http_observability::init()?;
+/// let guard = http_observability::init!()?;
 /// tracing::info!("shutting down");
 /// drop(guard); // flushes
 /// # Ok::<(), http_observability::InitError>(())
