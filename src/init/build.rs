@@ -36,7 +36,8 @@ impl Init {
     ///
     /// # Errors
     ///
-    /// [`InitError::InvalidFilter`] and [`InitError::UnknownLogFormat`].
+    /// [`InitError::InvalidFilter`] and [`InitError::UnknownLogFormat`]; with the `sentry`
+    /// feature, `InitError::Sentry` when a Sentry variable is malformed.
     pub fn build(self) -> Result<(Dispatch, Guard), InitError> {
         self.build_with_release()
             .map(|(dispatch, guard, _release)| (dispatch, guard))
@@ -94,14 +95,7 @@ impl Init {
         Ok((dispatch, guard, release))
     }
 
-    /// Builds the subscriber and installs it as the global default.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// let _guard = http_observability::Init::new().service("docs-api").install()?;
-    /// # Ok::<(), http_observability::InitError>(())
-    /// ```
+    /// Builds the subscriber and installs it as the global default (see [`Init`]'s example).
     ///
     /// # Errors
     ///
@@ -352,13 +346,25 @@ mod tests {
         assert_eq!(*b.0.lock().unwrap_or_else(PoisonError::into_inner), 1);
     }
 
-    #[test]
-    fn request_id_current_works_through_the_built_subscriber() {
-        let (dispatch, _guard) = Init::new()
+    /// Built from an empty environment, writing nowhere.
+    fn build_quietly() -> (Dispatch, Guard) {
+        Init::new()
             .env(env(&[]))
             .writer(io::sink)
             .build()
-            .expect("valid setup");
+            .expect("valid setup")
+    }
+
+    #[cfg(feature = "sentry")]
+    #[test]
+    fn sentry_is_off_without_a_dsn() {
+        let (_dispatch, guard) = build_quietly();
+        assert!(guard.sentry().is_none());
+    }
+
+    #[test]
+    fn request_id_current_works_through_the_built_subscriber() {
+        let (dispatch, _guard) = build_quietly();
         tracing::dispatcher::with_default(&dispatch, || {
             let id = crate::RequestId::parse("abc").expect("valid id");
             let span = crate::request_span::open(&id, "GET", None);

@@ -18,11 +18,11 @@ pub(super) type ExtraLayer = Box<dyn Layer<Registry> + Send + Sync>;
 /// Reads one environment variable; replaceable in tests.
 pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-/// Logging setup with code configuration; every value left unset comes from the environment.
+/// Logging setup in code; every value left unset comes from the environment.
 ///
 /// [`init!()`](crate::init!) is `Init::new().build_info(release!()).install()`: a
 /// `Registry`, an `EnvFilter` from `RUST_LOG`, and the [`JsonLayer`](crate::json::JsonLayer)
-/// writing to stdout through tracing-appender's non-blocking writer.
+/// writing to stdout from a background thread.
 ///
 /// # Environment
 ///
@@ -44,10 +44,9 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// By default lines go to stdout through a non-blocking writer thread, lossless: when its
 /// queue (128 000 lines) is full, the logging thread waits. With [`Init::lossy`] it drops
 /// instead, and the JSON stream itself reports how many lines were lost (a WARN line with
-/// `dropped_lines`, target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)). The
-/// non-blocking writer copies each line into its queue (one allocation per line, outside the
-/// formatter). [`Init::writer`] replaces stdout with any `MakeWriter` (a file, a test
-/// capture); it is then written synchronously.
+/// `dropped_lines`, target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)).
+/// [`Init::writer`] replaces stdout with any `MakeWriter` (a file, a test capture); it is then
+/// written synchronously.
 ///
 /// # Panics
 ///
@@ -60,10 +59,11 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 ///
 /// # Sentry
 ///
-/// With the `sentry` feature and `SENTRY_DSN` set, `build`/`install` bind the Sentry client,
-/// add its tracing layer, and keep its flushing guard inside [`Guard`](crate::Guard) (dropped before the log
-/// writer, so the count of lost events still reaches the log). Unset or empty: one INFO line
-/// says Sentry is off. Malformed: [`InitError`](crate::InitError) names the variable.
+/// With the `sentry` feature and `SENTRY_DSN` set, `build` and `install` bind the Sentry
+/// client and add its tracing layer; dropping the [`Guard`](crate::Guard) flushes Sentry's
+/// events before the log lines, so the count of lost events still reaches the log. Unset or
+/// empty: one INFO line says Sentry is off. Malformed: [`InitError`](crate::InitError) names
+/// the variable.
 ///
 /// # Adding layers
 ///
@@ -73,14 +73,15 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// # Example
 ///
 /// ```no_run
-/// use http_observability::{Init, LogFormat};
+/// use http_observability::Init;
 ///
+/// // What init!() does, plus settings that win over the environment.
 /// let _guard = Init::new()
+///     .build_info(http_observability::release!())
 ///     .service("docs-api")
-///     .release("4f1c2d9")
 ///     .filter("info,tower_http=warn")
 ///     .static_field("region", "eu-west-1")
-///     .install()?;
+///     .install()?; // keep the guard until the end of main
 /// # Ok::<(), http_observability::InitError>(())
 /// ```
 #[must_use = "an Init does nothing until `install()` or `build()`"]
@@ -129,12 +130,6 @@ impl Default for Init {
 
 impl Init {
     /// A setup reading the environment for every value not set in code.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new();
-    /// ```
     pub fn new() -> Self {
         Self {
             service: None,
@@ -155,12 +150,6 @@ impl Init {
     }
 
     /// Sets `"service"` (instead of `SERVICE_NAME` or the binary's name).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().service("docs-api");
-    /// ```
     pub fn service(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
         self
@@ -168,12 +157,6 @@ impl Init {
 
     /// Sets the release (the `"release"` of every line and of every Sentry event) instead of
     /// resolving it (see [`release`](mod@crate::release) for the chain).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().release("4f1c2d9");
-    /// ```
     pub fn release(mut self, release: impl Into<String>) -> Self {
         self.release = Some(release.into());
         self
@@ -182,12 +165,6 @@ impl Init {
     /// Gives the release chain your crate's name, version and build-time `GIT_SHA`, from
     /// [`release!()`](crate::release!) written in your crate; [`init!()`](crate::init!) does
     /// it for you. Without it, the chain ends with the binary's name.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().build_info(http_observability::release!());
-    /// ```
     pub fn build_info(mut self, build: BuildInfo) -> Self {
         self.build_info = Some(build);
         self
@@ -195,62 +172,31 @@ impl Init {
 
     /// Sets the environment of the log lines and Sentry events (instead of
     /// `SENTRY_ENVIRONMENT` or `APP_ENV`).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().environment("staging");
-    /// ```
     pub fn environment(mut self, environment: impl Into<String>) -> Self {
         self.environment = Some(environment.into());
         self
     }
 
-    /// Adds a static field to every JSON line (see [`JsonLayer::static_field`](crate::json::JsonLayer::static_field)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().static_field("region", "eu-west-1");
-    /// ```
+    /// Adds a static field to every JSON line (see
+    /// [`JsonLayer::static_field`](crate::json::JsonLayer::static_field)).
     pub fn static_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.static_fields.push((key.into(), value.into()));
         self
     }
 
     /// Sets the filter directives (instead of `RUST_LOG`), such as `info,sqlx=warn`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().filter("debug,hyper=info");
-    /// ```
     pub fn filter(mut self, directives: impl Into<String>) -> Self {
         self.filter = Some(directives.into());
         self
     }
 
     /// Sets the format (instead of `LOG_FORMAT`).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::{Init, LogFormat};
-    ///
-    /// let init = Init::new().format(LogFormat::Pretty);
-    /// ```
     pub fn format(mut self, format: LogFormat) -> Self {
         self.format = Some(format);
         self
     }
 
     /// Writes to `make_writer` (a file, a test capture) instead of stdout, synchronously.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().writer(std::io::stderr);
-    /// ```
     pub fn writer<W>(mut self, make_writer: W) -> Self
     where
         W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
@@ -262,38 +208,19 @@ impl Init {
     /// Drops lines rather than waiting when the stdout queue is full (default: lossless).
     /// Dropped lines are reported in the JSON stream as a WARN line with `dropped_lines`.
     /// Has no effect with [`writer`](Self::writer).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().lossy(true);
-    /// ```
     pub fn lossy(mut self, lossy: bool) -> Self {
         self.lossy = lossy;
         self
     }
 
     /// Replaces the redaction deny-list (default: [`Redactor::default`]).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::{Init, redact::Redactor};
-    ///
-    /// let init = Init::new().redactor(Redactor::default().deny("ssn"));
-    /// ```
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
         self
     }
 
-    /// Caps one string value (default 16 KiB, see [`JsonLayer::max_value_len`](crate::json::JsonLayer::max_value_len)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().max_value_len(4096);
-    /// ```
+    /// Caps one string value (default 16 KiB, see
+    /// [`JsonLayer::max_value_len`](crate::json::JsonLayer::max_value_len)).
     pub fn max_value_len(mut self, max: usize) -> Self {
         self.max_value_len = max;
         self
@@ -301,28 +228,13 @@ impl Init {
 
     /// Also logs every panic as one ERROR line (see [`Init`'s docs](Init#panics)); applies
     /// to [`install`](Self::install) only. Default: off.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let init = http_observability::Init::new().log_panics(true);
-    /// ```
     pub fn log_panics(mut self, log_panics: bool) -> Self {
         self.log_panics = log_panics;
         self
     }
 
-    /// Adds a layer to the same subscriber, behind the same filter; call it several times to
-    /// add several. This is how the Sentry integration joins.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use tracing_subscriber::filter::LevelFilter;
-    ///
-    /// // Any `Layer<Registry>`; here a second filter that only lets WARN and above through.
-    /// let init = http_observability::Init::new().with_layer(LevelFilter::WARN);
-    /// ```
+    /// Adds a layer (any `Layer<Registry>`) to the same subscriber, behind the same filter;
+    /// call it several times to add several.
     pub fn with_layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<Registry> + Send + Sync + 'static,

@@ -5,7 +5,7 @@ use std::fmt;
 use tracing_appender::non_blocking::WorkerGuard;
 
 /// Keeps the log writer running; dropping it flushes the queued lines and stops the writer
-/// thread.
+/// thread (with Sentry on, after flushing Sentry's events).
 ///
 /// Bind it for the life of the program: `let _guard = init!()?;`. **Not** `let _ = init!()?;`,
 /// which drops it at once and loses every later line.
@@ -29,14 +29,6 @@ pub struct Guard {
 
 impl Guard {
     /// The Sentry guard, when Sentry is on: its delivery statistics, or an early flush.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let (_dispatch, guard) = http_observability::Init::new().writer(std::io::sink).build()?;
-    /// assert!(guard.sentry().is_none()); // no SENTRY_DSN in this process
-    /// # Ok::<(), http_observability::InitError>(())
-    /// ```
     #[cfg(feature = "sentry")]
     pub fn sentry(&self) -> Option<&crate::sentry::SentryGuard> {
         self.sentry.as_ref().filter(|guard| guard.is_enabled())

@@ -1,6 +1,20 @@
-//! One-call setup from the environment: [`init!()`](crate::init!), the [`Init`] builder,
-//! [`Guard`] and [`InitError`]. This module is private; its items are re-exported at the crate
-//! root, and [`Init`] documents the environment, writers, panics and extra layers.
+//! One-call setup from the environment: [`init!()`](crate::init!) and the [`Init`] builder
+//! install JSON logging (and Sentry) and return the [`Guard`] that flushes it.
+//!
+//! # Example
+//!
+//! ```no_run
+//! fn main() -> Result<(), http_observability::InitError> {
+//!     // Everything from the environment, with this crate's release; keep the guard.
+//!     let _guard = http_observability::init!()?;
+//!     tracing::info!("started");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! This module is private: its items are re-exported at the crate root, and [`Init`]
+//! documents the environment, writers, panics, Sentry and extra layers. [`InitError`] says
+//! which input was wrong.
 
 mod build;
 mod builder;

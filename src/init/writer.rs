@@ -21,6 +21,7 @@ pub(super) fn line_writer(
     match custom {
         Some(custom) => (LineWriter::Custom(custom), None, None),
         None => {
+            // The queue holds copies: one allocation per line, outside the formatter.
             let (writer, worker) = NonBlockingBuilder::default()
                 .lossy(lossy)
                 .thread_name("http-observability-log")
