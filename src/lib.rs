@@ -70,13 +70,17 @@ mod init;
 pub mod json;
 
 #[cfg(feature = "json")]
-pub use init::{Guard, Init, InitError, LogFormat, init};
+pub use init::{Guard, Init, InitError, LogFormat};
 
-/// [`init()`](fn@init) with your crate's build facts: installs JSON logging (and Sentry, with
-/// the `sentry` feature and `SENTRY_DSN` set), with the release resolved through the whole
-/// chain of [`release`](mod@release), down to the `GIT_SHA` your crate was compiled with and its
-/// `name@version`. Expands to
-/// `Init::new().build_info(release!()).install()`; returns `Result<Guard, InitError>`.
+/// Installs JSON logging on stdout (and Sentry, with the `sentry` feature and `SENTRY_DSN`
+/// set), configured from the environment (see [`Init`]), with the release resolved through the
+/// whole chain of [`release`](mod@release), down to the `GIT_SHA` your crate was compiled with
+/// and its `name@version`. Expands to `Init::new().build_info(release!()).install()`; returns
+/// `Result<Guard, InitError>`.
+///
+/// Keep the [`Guard`] until the end of `main`: dropping it flushes the queued lines and stops
+/// the writer thread. **Never write `let _ = init!()?;`**: `_` drops the guard at once and
+/// every later line is lost.
 ///
 /// # Example
 ///
@@ -87,6 +91,11 @@ pub use init::{Guard, Init, InitError, LogFormat, init};
 ///     Ok(())
 /// }
 /// ```
+///
+/// # Errors
+///
+/// [`InitError`] when a global subscriber is already set, `RUST_LOG` holds an invalid
+/// directive, `LOG_FORMAT` is neither `json` nor `pretty`, or a Sentry variable is malformed.
 #[cfg(feature = "json")]
 #[macro_export]
 macro_rules! init {

@@ -33,8 +33,12 @@ fn serve() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
+            // The panic scenario's hook symbolizes a backtrace on the worker's thread, which in
+            // a debug build on a loaded machine takes seconds; a request queued behind it on
+            // the same worker must not get actix-web's 408 (5 s by default) meanwhile.
             HttpServer::new(|| app().wrap(ActixMiddleware::new()))
                 .workers(2)
+                .client_request_timeout(std::time::Duration::from_secs(60))
                 .disable_signals()
                 .listen(listener)
                 .unwrap()

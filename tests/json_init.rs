@@ -1,4 +1,4 @@
-//! `init`/`Init::install` as the global subscriber: once per process, and the opt-in panic
+//! `Init::install` and `init!()` as the global subscriber: once per process, and the opt-in panic
 //! hook writes a panic as one JSON ERROR line (one test: the global subscriber is per process).
 
 use http_observability::{Init, InitError};
@@ -18,7 +18,7 @@ fn installs_once_and_logs_panics_as_json() {
         .install()
         .expect("first install");
 
-    let second = http_observability::init();
+    let second = http_observability::init!();
     assert!(matches!(second, Err(InitError::AlreadyInitialized)));
     assert!(second.unwrap_err().to_string().contains("already set"));
 

@@ -46,7 +46,7 @@
 //! {"timestamp":"2026-11-26T16:47:17.684860Z","level":"WARN","target":"docs_api","message":"retrying\n2","password":"[REDACTED]","upstream":"postgres://app:***@db/app","fields.level":"custom","doc_id":7,"request_id":"0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d","http.request.method":"GET","service":"docs-api","release":"4f1c2d9","environment":"production"}
 //! ```
 //!
-//! [`init!`](crate::init!) sets this layer up on stdout from the environment.
+//! [`init!()`](crate::init!) sets this layer up on stdout from the environment.
 //!
 //! # The line
 //!

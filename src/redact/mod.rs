@@ -54,6 +54,7 @@ mod url;
 pub use deny_list::{DEFAULT_DENY_LIST, Redactor};
 pub use sensitive::Sensitive;
 pub use url::mask_url_credentials;
+#[cfg_attr(not(feature = "json"), allow(unused_imports))]
 pub(crate) use url::{for_each_masked_piece, has_url_credentials};
 
 /// The value written in place of a redacted one.

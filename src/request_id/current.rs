@@ -10,7 +10,7 @@ use super::RequestId;
 ///
 /// It works anywhere inside the `request` span opened by the layer (handlers, functions they
 /// call, and futures instrumented with that span or a child of it), as long as the global or
-/// scoped subscriber is built on `tracing_subscriber::Registry` (as [`init`](fn@crate::init)'s
+/// scoped subscriber is built on `tracing_subscriber::Registry` (as [`init!()`](crate::init!)'s
 /// is). Outside a request, or with the span disabled by the filter, it returns `None`.
 ///
 /// # Example

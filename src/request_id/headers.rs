@@ -48,8 +48,9 @@ impl<'a> RequestHeaders<'a> {
     }
 
     /// Headers read through `lookup`, which returns the first value of a header by its
-    /// lowercase name: how an adapter whose header types are not `http` 1.x lends its map.
-    pub(crate) fn from_lookup(lookup: &'a (dyn Fn(&str) -> Option<&'a [u8]> + 'a)) -> Self {
+    /// lowercase name: how a framework whose header types are not `http` 1.x lends its map
+    /// (see [`RequestIdPolicy::resolve_values`](super::RequestIdPolicy::resolve_values)).
+    pub fn from_lookup(lookup: &'a (dyn Fn(&str) -> Option<&'a [u8]> + 'a)) -> Self {
         Self {
             lookup: Lookup::Fn(lookup),
         }

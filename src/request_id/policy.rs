@@ -112,8 +112,9 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
     }
 
     /// Decides the ID of a request from the raw values of its ID header and a view of all its
-    /// headers (for a fresh ID), for frameworks whose header types are not `http` 1.x.
-    pub(crate) fn resolve_values<'a>(
+    /// headers (for a generator that reads them), for frameworks whose header types are not
+    /// `http` 1.x: the same rules as [`resolve`](Self::resolve).
+    pub fn resolve_values<'a>(
         &self,
         values: impl IntoIterator<Item = &'a [u8]>,
         headers: &RequestHeaders<'_>,
