@@ -2,6 +2,24 @@
 //! on every request, in every log line it causes and in the response; fast JSON-lines logs;
 //! and errors reported to Sentry tagged with that ID and the git SHA of the running build.
 //!
+//! # The map of the crate
+//!
+//! Three rings; every arrow points inward: the adapters and integrations use the core, and the
+//! core names no framework and no integration (where the lifecycle needs Sentry, it defines a
+//! seam that the Sentry integration fills).
+//!
+//! | folder | ring | what it holds |
+//! |---|---|---|
+//! | `src/request_id/` | core | the correlation ID: the [`RequestId`] type and its rules, how fresh ones are made ([`MakeRequestId`](request_id::MakeRequestId)), the trust policy, [`request_id::current`] |
+//! | `src/lifecycle/` | core | one request, whatever the framework: its `request` span, its [access record](access_log), a caught panic, how it ended, the reporting seam |
+//! | `src/redact/` | core | [redaction](redact): one deny-list for logs and Sentry, URL passwords, [`Sensitive`](redact::Sensitive) |
+//! | `src/release/` | core | [which build is running](mod@release): the release chain, [`release!`], [`emit_git_sha`](release::emit_git_sha) |
+//! | `src/layer/` | adapter | tower and axum: [`ObservabilityLayer`], the axum extractor and route, [`SetRequestIdLayer`](layer::SetRequestIdLayer), the tower side of Sentry |
+//! | `src/actix/` | adapter | actix-web: the middleware, its extractor, the actix side of Sentry (feature `actix`) |
+//! | `src/json/` | integration | the JSON-lines formatter (feature `json`) |
+//! | `src/reporting/` | integration | Sentry: setup, per-request hub and report, scrubbing, transport (feature `sentry`) |
+//! | `src/init/` | integration | the one-call setup from the environment, [`init!`] (feature `json`) |
+//!
 //! # Quick start
 //!
 //! ```no_run
@@ -38,6 +56,29 @@
 //!
 //! The tower layer ([`ObservabilityLayer`]) and the request-ID core ([`request_id`]) are always
 //! there.
+//!
+//! # Coming from tower-http
+//!
+//! One layer replaces the usual stack of tower-http's request-ID and trace layers, its panic
+//! catcher, and sentry-tower's two layers:
+//!
+//! | tower-http (and friends) | here |
+//! |---|---|
+//! | `SetRequestIdLayer::x_request_id(MakeRequestUuid)` | [`ObservabilityLayer::new()`] (UUID v7; `.uuid_v4()` for v4) |
+//! | `PropagateRequestIdLayer::x_request_id()` | the same layer: the ID is set on every response, panics and errors included |
+//! | `SetRequestIdLayer::new(header, make)` | `.header(header)` and `.make_request_id(make)` |
+//! | its `MakeRequestId` (`&mut self, &Request<B>) -> Option<RequestId>` | [`MakeRequestId`](request_id::MakeRequestId) (`&self, &RequestHeaders) -> RequestId`): always an ID |
+//! | `TraceLayer::new_for_http()` with a `make_span_with` that records the ID | the `request` span, with `request_id`, the method and the route |
+//! | `TraceLayer`'s `on_response` / `on_failure` | one [access record](access_log) per request, INFO below 500, ERROR from 500 |
+//! | `CatchPanicLayer` | built in: a 500 with `{"error":…,"request_id":…}` |
+//! | `tracing_subscriber::fmt().json()` | [`init!()`](init!) or [`json::JsonLayer`] |
+//! | sentry-tower's `NewSentryLayer` and `SentryHttpLayer` | built in with the `sentry` feature: add neither |
+//! | only the ID, no tracing | [`layer::SetRequestIdLayer`] |
+//!
+//! One difference to know: tower-http passes any incoming `x-request-id` on as it came; here an
+//! incoming ID that is not a safe token (1 to 128 bytes of `[A-Za-z0-9._:+/=~@-]`, sent once) is
+//! replaced by a fresh one, and `.trust_incoming(false)` replaces every incoming ID, for
+//! services that face the public internet.
 //!
 //! # Examples
 //!

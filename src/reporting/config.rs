@@ -81,7 +81,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::{release::Release, sentry::SentryConfig};
+    /// # use http_observability::{release::Release, reporting::SentryConfig};
     /// let config = SentryConfig::from_env(&Release::resolve(http_observability::release!()));
     /// # let _ = config;
     /// ```
@@ -176,7 +176,7 @@ impl SentryConfig {
     /// # Example
     ///
     /// ```
-    /// # use http_observability::{redact::Redactor, sentry::SentryConfig};
+    /// # use http_observability::{redact::Redactor, reporting::SentryConfig};
     /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
     ///     .redactor(Redactor::default().deny("ssn"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
