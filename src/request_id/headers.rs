@@ -1,5 +1,4 @@
-//! [`RequestHeaders`]: the headers of a request, as a [`MakeRequestId`](super::MakeRequestId)
-//! sees them whatever the framework.
+//! [`RequestHeaders`]: a request's headers as a generator sees them, whatever the framework.
 
 use std::fmt;
 
