@@ -1,5 +1,4 @@
-//! The transport: sentry's queue and rate limiter, a request timeout, counted losses and a
-//! shutdown that never waits longer than asked.
+//! The transport: sentry's queue, a request timeout, counted losses and a bounded shutdown.
 //!
 //! The stock reqwest transport of `sentry` has no request timeout, and its `flush` and `Drop`
 //! block while its queue is full or a request hangs: a Sentry server that never answers would
