@@ -38,11 +38,11 @@
 //! 6. Keeps the response body inside the `request` span while it streams, so events logged by
 //!    a streaming body carry the ID too.
 //!
-//! With the `sentry` feature and a Sentry client bound (by [`init!`](crate::init!) when
-//! `SENTRY_DSN` is set), each request also gets its own Sentry hub, and its events carry the
-//! `request_id` tag, the route as transaction and the request without its secrets; a failing
-//! request sends exactly one event. With performance tracing on, each request also starts a
-//! transaction. See the `reporting` module; add none of sentry-tower's layers yourself.
+//! With the `sentry` feature and a Sentry client bound (by `init!()` when `SENTRY_DSN` is
+//! set), each request also gets its own Sentry hub, and its events carry the `request_id` tag,
+//! the route as transaction and the request without its secrets; a failing request sends
+//! exactly one event. With performance tracing on, each request also starts a transaction.
+//! See the `reporting` module; add none of sentry-tower's layers yourself.
 //!
 //! # Layer order
 //!

@@ -10,9 +10,9 @@ use super::RequestId;
 ///
 /// It works anywhere inside the `request` span opened by the tower layer or the actix-web
 /// middleware (handlers, functions they call, the response body while it streams, and futures
-/// instrumented with that span or a child of it), as long as the global or
-/// scoped subscriber is built on `tracing_subscriber::Registry` (as [`init!()`](crate::init!)'s
-/// is). Outside a request, or with the span disabled by the filter, it returns `None`.
+/// instrumented with that span or a child of it), as long as the global or scoped subscriber
+/// is built on `tracing_subscriber::Registry` (as `init!()`'s is). Outside a request, or with
+/// the span disabled by the filter, it returns `None`.
 ///
 /// # Example
 ///
