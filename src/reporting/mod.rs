@@ -43,10 +43,11 @@
 //!   events become breadcrumbs.
 //! - A handler panic: one event of type `panic`, with its message and backtrace; the client
 //!   gets the 500 with the request ID.
-//! - A 5xx response that sent no event yet: one event. Behind the tower layer it says the
-//!   status (`request answered 503 Service Unavailable`), or `request failed without a
-//!   response` when the inner service returned an error. Behind the actix-web middleware it is
-//!   the `actix_web::Error` behind the 5xx when there is one, else the status.
+//! - A 5xx response (or, behind the tower layer, an error of the inner service) that sent no
+//!   event yet: one event. Behind the tower layer it says the status (`request answered 503
+//!   Service Unavailable`), or `request failed without a response` for a service error.
+//!   Behind the actix-web middleware it is the `actix_web::Error` behind the 5xx when there is
+//!   one, else the status.
 //!
 //! One failing request gives one Sentry event: once a request has sent one, its later ERROR
 //! events are kept as breadcrumbs, and no 5xx event is added. The access-log line of a 5xx is
