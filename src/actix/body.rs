@@ -12,9 +12,6 @@ pin_project! {
     /// The body of a response from [`ObservabilityService`](super::ObservabilityService):
     /// the app's body as it is, polled inside the request's span so that events logged while
     /// it streams carry the request ID.
-    ///
-    /// A body that is already in memory (most are) is handed to actix-web as bytes, without
-    /// streaming.
     pub struct ResponseBody<B> {
         #[pin]
         body: B,
@@ -45,6 +42,7 @@ impl<B: MessageBody> MessageBody for ResponseBody<B> {
         this.body.poll_next(cx)
     }
 
+    // A body already in memory (most are) is handed to actix-web as bytes, without streaming.
     fn try_into_bytes(self) -> Result<Bytes, Self> {
         let Self { body, span } = self;
         body.try_into_bytes().map_err(|body| Self { body, span })

@@ -7,20 +7,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 
 use crate::request_id::{MissingRequestId, RequestId};
 
-/// The ID of the current request, for handler arguments.
-///
-/// # Example
-///
-/// ```
-/// use actix_web::{App, web};
-/// use http_observability::{RequestId, actix::ObservabilityMiddleware};
-///
-/// async fn whoami(id: RequestId) -> String {
-///     id.to_string()
-/// }
-/// let app = App::new().wrap(ObservabilityMiddleware::new()).route("/", web::get().to(whoami));
-/// # let _ = app;
-/// ```
+/// The ID of the current request, for actix-web handler arguments (see the
+/// [module example](crate::actix#example)). Without the middleware, it fails with
+/// [`MissingRequestId`].
 impl FromRequest for RequestId {
     type Error = MissingRequestId;
     type Future = Ready<Result<Self, Self::Error>>;

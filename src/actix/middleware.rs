@@ -1,5 +1,4 @@
-//! [`ObservabilityMiddleware`], the actix-web `Transform`, and [`ObservabilityService`], the service it
-//! wraps around an app.
+//! [`ObservabilityMiddleware`], the actix-web `Transform`, and the service it wraps around an app.
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
@@ -20,7 +19,7 @@ use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolic
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and
 /// panic safety. See the [module docs](crate::actix) for what it does and where to put it.
 ///
-/// It holds only the [`RequestIdPolicy`], behind an `Arc`: cloning it for each worker is cheap.
+/// It holds only configuration (a [`RequestIdPolicy`]): cloning it for each worker is cheap.
 ///
 /// # Example
 ///
@@ -38,6 +37,7 @@ use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolic
 ///     .route("/", web::get().to(|| async { "hello" }));
 /// # let _ = app;
 /// ```
+// The policy sits behind an `Arc`, shared by every worker's clone and every service it makes.
 #[derive(Debug)]
 pub struct ObservabilityMiddleware<M = UuidV7> {
     policy: Arc<RequestIdPolicy<M>>,
@@ -59,16 +59,6 @@ impl Default for ObservabilityMiddleware {
 
 impl ObservabilityMiddleware {
     /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use actix_web::App;
-    /// use http_observability::actix::ObservabilityMiddleware;
-    ///
-    /// let app = App::new().wrap(ObservabilityMiddleware::new());
-    /// # let _ = app;
-    /// ```
     pub fn new() -> Self {
         Self::with_policy(RequestIdPolicy::new())
     }
@@ -77,15 +67,6 @@ impl ObservabilityMiddleware {
 impl<M: MakeRequestId> ObservabilityMiddleware<M> {
     /// A middleware that resolves IDs with `policy`: its header, whether incoming IDs are
     /// trusted, and how fresh ones are made.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::{actix::ObservabilityMiddleware, request_id::{RequestIdPolicy, UuidV4}};
-    ///
-    /// let middleware = ObservabilityMiddleware::with_policy(RequestIdPolicy::new().make_request_id(UuidV4));
-    /// # let _ = middleware;
-    /// ```
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
         Self {
             policy: Arc::new(policy),
@@ -93,14 +74,6 @@ impl<M: MakeRequestId> ObservabilityMiddleware<M> {
     }
 
     /// The policy this middleware resolves IDs with.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::actix::ObservabilityMiddleware;
-    ///
-    /// assert_eq!(ObservabilityMiddleware::new().policy().header_name(), "x-request-id");
-    /// ```
     pub fn policy(&self) -> &RequestIdPolicy<M> {
         &self.policy
     }

@@ -1,5 +1,4 @@
-//! The actix-web middleware: request IDs, the `request` span, the access log and panic safety,
-//! with exactly the behaviour of the tower [`ObservabilityLayer`](crate::ObservabilityLayer).
+//! The actix-web middleware: request ID, `request` span, access log and panic safety.
 //!
 //! # Example
 //!
@@ -27,7 +26,8 @@
 //!
 //! # What it does for every request
 //!
-//! The same as the tower layer, calling the same core functions:
+//! The steps of the tower [`ObservabilityLayer`](crate::ObservabilityLayer), through the same
+//! core; where the two differ is said [below](#differences-from-the-tower-layer).
 //!
 //! 1. Resolves the request ID with a [`RequestIdPolicy`](crate::request_id::RequestIdPolicy):
 //!    a valid incoming `x-request-id` is kept, anything else is replaced by a fresh UUID v7
@@ -36,36 +36,37 @@
 //!    where the [`RequestId`](crate::RequestId) extractor finds it.
 //! 2. Opens the `request` span with `request_id`, `http.request.method` and `http.route`
 //!    (actix-web's [`match_pattern`](actix_web::HttpRequest::match_pattern), such as
-//!    `/docs/{id}`; empty when no resource matches, never the raw path), and runs the rest of
+//!    `/docs/{id}`; absent when no resource matches, never the raw path), and runs the rest of
 //!    the app inside it, so every event a handler logs carries the ID and
 //!    [`request_id::current`](crate::request_id::current) works in handlers.
 //! 3. Catches a panic of a handler (or of any service it wraps) and answers 500 with
 //!    `{"error":"internal server error","request_id":"…"}`, where actix-web alone would drop
-//!    the connection.
+//!    the connection. A panic while the response body streams comes after the response was
+//!    handed over and is not caught.
 //! 4. Sets the ID header on every response: successes, error responses, `actix_web::Error`s
-//!    returned by inner middleware, and the panic's 500. The ID is also stored in the
-//!    response's extensions.
+//!    returned by inner middleware, and the panic's 500. A response the inner service returned
+//!    as `Ok` also carries the ID in its extensions.
 //! 5. Emits one [access-log event](crate::access_log) when the response head is produced (or
-//!    when the request is dropped before one was), exactly as the tower layer does; its status
-//!    is the one the client receives.
+//!    when the request is dropped before one was); its status is the one the client receives,
+//!    for an error too.
 //! 6. Keeps the response body inside the `request` span while it streams, so events logged by
 //!    a streaming body carry the ID too.
 //!
 //! # Sentry
 //!
-//! With the `sentry` feature and a client bound (the [`reporting`](crate::reporting) module), every request reports
-//! as it does behind the tower layer, through the same core:
+//! With the `sentry` feature and a client bound (see the `reporting` module), every request
+//! reports as it does behind the tower layer, through the same core:
 //!
-//! - a hub of its own, bound around the call and every poll of the request (and so around
-//!   every handler and inner middleware), tagged `request_id` with the value of the response
-//!   header;
-//! - the transaction `METHOD /route/{template}` (the route, never the raw path);
+//! - a hub of its own, bound around the call and every poll of the request until its response
+//!   is ready (and so around every handler and inner middleware, but not around the body as
+//!   it streams), tagged `request_id` with the value of the response header;
+//! - the transaction `METHOD /route/{template}` when a resource matches (never the raw path);
 //! - the request on every event: method, URL without query values, headers without the
 //!   sensitive ones (`Authorization`, `Cookie`, `X-Api-Key`, values marked sensitive, …);
 //! - one event per failing request, never two: the first ERROR event or the panic (with its
 //!   message and backtrace); otherwise the `actix_web::Error` behind a 5xx (returned by a
 //!   handler or an inner middleware); otherwise `request answered 500 Internal Server Error`.
-//!   A 4xx or a success sends nothing.
+//!   A 4xx or a success adds no event of its own.
 //!
 //! Do not add `sentry_actix::Sentry` as well: it would make a second hub per request, inside
 //! ours, and report the same failures again. Performance transactions (traces) are not started
@@ -74,15 +75,33 @@
 //! # Where to put it
 //!
 //! With actix-web's `App::wrap`, the **last registered runs first**: call
-//! `.wrap(ObservabilityMiddleware::new())` last so that it wraps the other middleware and their events
-//! carry the ID. The route is known even though the middleware runs before routing.
+//! `.wrap(ObservabilityMiddleware::new())` last so that it wraps the other middleware and their
+//! events carry the ID. The route is known even though the middleware runs before routing.
 //!
 //! # Errors returned by inner services
 //!
 //! An `actix_web::Error` coming out of the inner service is turned into its response once, the
 //! ID header is added to it, and it is passed on as an `Err` (wrapped in
 //! [`InternalError`](actix_web::error::InternalError)), so that outer middleware still sees an
-//! error and the client sees the ID.
+//! error and the client sees the ID. The panic's 500 is passed on the same way.
+//!
+//! # Differences from the tower layer
+//!
+//! - **Errors.** Here an `actix_web::Error` of the inner service becomes its response: the
+//!   client gets the ID header, the access log the status, and outer middleware an `Err`
+//!   wrapped in `InternalError`. The tower layer passes its inner service's error through as
+//!   it is: no response, no ID header, and an access-log event `request failed` without a
+//!   status.
+//! - **Panics.** Here the panic's 500 reaches outer middleware as an `Err`; behind the tower
+//!   layer it is an `Ok` response.
+//! - **Response extensions.** Here only a response returned as `Ok` carries the
+//!   [`RequestId`](crate::RequestId) in its extensions; one made from an error carries the
+//!   header only. Behind the tower layer every response carries both.
+//! - **The route.** Here it is actix-web's `match_pattern`, known before routing for any
+//!   resource that matches. Behind the tower layer it is axum's `MatchedPath`, which needs the
+//!   `axum` feature and the layer added with `Router::layer`.
+//! - **Sentry.** Here no performance transaction is started, and the event for a 5xx is the
+//!   `actix_web::Error` behind it when there is one; the tower layer reports the status.
 
 mod body;
 mod extract;

@@ -1,8 +1,12 @@
-//! What the actix-web adapter hands to Sentry, with the `sentry` feature: the request's parts,
-//! from which the shared lifecycle describes its events (sentry-tower's `SentryHttpLayer`
-//! gives them on the tower side), and the error behind a 5xx. The hub, the `request_id` tag,
-//! the transaction and the one-event rule come from the shared lifecycle
-//! ([`InFlight`](crate::lifecycle::in_flight::InFlight)). Without the feature, no-ops.
+//! What the actix-web adapter hands to Sentry: the request's parts and the error behind a 5xx.
+//!
+//! With the `sentry` feature, the request's parts go to the reporting's `RequestReport`, which
+//! describes the request's events from them (the tower adapter hands it its own parts, in
+//! src/layer/report.rs), and the error behind a 5xx is reported as the request's one event.
+//! The hub, the `request_id` tag, the transaction name and the one-event rule are
+//! `RequestReport`'s, which the shared lifecycle
+//! ([`InFlight`](crate::lifecycle::in_flight::InFlight)) runs through its `Report` seam.
+//! Without the feature, no-ops.
 
 use actix_web::Error;
 use actix_web::dev::ServiceRequest;

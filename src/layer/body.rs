@@ -12,7 +12,6 @@ pin_project! {
     /// The body of a response from [`Observability`](super::Observability): the inner
     /// service's body, polled inside the request's span so that events logged while it
     /// streams carry the request ID, or the JSON body of the 500 the layer sends for a panic.
-    ///
     pub struct ResponseBody<B> {
         #[pin]
         kind: Kind<B>,

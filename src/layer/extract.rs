@@ -7,19 +7,9 @@ use http::request::Parts;
 
 use crate::request_id::{MissingRequestId, RequestId};
 
-/// The ID of the current request, for handler arguments.
-///
-/// # Example
-///
-/// ```
-/// use axum::{Router, routing::get};
-/// use http_observability::{ObservabilityLayer, RequestId};
-///
-/// async fn whoami(id: RequestId) -> String {
-///     id.to_string()
-/// }
-/// let app: Router = Router::new().route("/", get(whoami)).layer(ObservabilityLayer::new());
-/// ```
+/// The ID of the current request, for axum handler arguments (see the
+/// [module example](crate::layer#example)). Without a middleware that set one, it rejects the
+/// request with [`MissingRequestId`].
 impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     type Rejection = MissingRequestId;
 

@@ -1,5 +1,4 @@
-//! The tower middleware: request IDs, the `request` span, the access log and panic safety in
-//! one layer.
+//! The tower middleware: request ID, `request` span, access log and panic safety in one layer.
 //!
 //! # Example
 //!
@@ -24,25 +23,26 @@
 //!    (and the refusal is logged at WARN with its reason and length, never the value). The
 //!    resolved ID replaces the request's header and is stored in the request's extensions.
 //! 2. Opens the `request` span with `request_id`, `http.request.method` and `http.route`
-//!    (axum's `MatchedPath`), and runs the inner service inside it, so every event a handler
-//!    logs carries the ID.
+//!    (axum's `MatchedPath`, with the `axum` feature; absent when no route matched, never the
+//!    raw path), and runs the inner service inside it, so every event a handler logs carries
+//!    the ID.
 //! 3. Catches a panic of the inner service and answers 500 with
 //!    `{"error":"internal server error","request_id":"…"}` (with `panic = "abort"` in the
-//!    build profile there is nothing to catch: the process ends).
-//! 4. Sets the ID header on every response (success, error or panic) and stores the ID in the
-//!    response's extensions.
-//! 5. Emits one [access-log event](crate::access_log) when the response is produced (or when
-//!    the request is dropped before one was).
+//!    build profile there is nothing to catch: the process ends). A panic while the response
+//!    body streams comes after the response was handed over and is not caught.
+//! 4. Sets the ID header on every response (success, error status or the panic's 500) and
+//!    stores the ID in the response's extensions. An error of the inner service (its
+//!    `S::Error`) is passed through as it is: there is no response to stamp.
+//! 5. Emits one [access-log event](crate::access_log) when the response is produced, when the
+//!    inner service fails, or when the request is dropped before either.
 //! 6. Keeps the response body inside the `request` span while it streams, so events logged by
 //!    a streaming body carry the ID too.
 //!
-//! The future is a concrete pin-projected type: no boxing per request.
-//!
-//! With the `sentry` feature and a Sentry client bound (by [`init!`](crate::init!) when
-//! `SENTRY_DSN` is set), each request also gets its own Sentry hub, and its events carry the
-//! `request_id` tag, the route as transaction and the request without its secrets; a failing
-//! request sends exactly one event. See the `reporting` module; add none of sentry-tower's
-//! layers yourself.
+//! With the `sentry` feature and a Sentry client bound (by `init!()` when `SENTRY_DSN` is
+//! set), each request also gets its own Sentry hub, and its events carry the `request_id` tag,
+//! the route as transaction and the request without its secrets; a failing request sends
+//! exactly one event. With performance tracing on, each request also starts a transaction.
+//! See the `reporting` module; add none of sentry-tower's layers yourself.
 //!
 //! # Layer order
 //!
@@ -53,8 +53,10 @@
 //!
 //! # Only part of it
 //!
-//! [`SetRequestIdLayer`] does step 1 and 4 alone (no span, no log, no panic catching), for
-//! services that bring their own tracing.
+//! [`SetRequestIdLayer`] does steps 1 and 4 alone (no WARN for a refused ID, no span, no
+//! access log, no panic catching), for services that bring their own tracing.
+
+// The response future is a concrete pin-projected type: no boxing per request.
 
 mod body;
 #[cfg(feature = "axum")]

@@ -45,15 +45,6 @@ impl ObservabilityLayer {
 
 impl<M: MakeRequestId> ObservabilityLayer<M> {
     /// A layer that resolves IDs with `policy`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::{ObservabilityLayer, request_id::RequestIdPolicy};
-    ///
-    /// let layer = ObservabilityLayer::with_policy(RequestIdPolicy::new().trust_incoming(false));
-    /// # let _ = layer;
-    /// ```
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
         Self {
             policy: Arc::new(policy),
@@ -61,16 +52,6 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     }
 
     /// Reads and writes the ID in `header` instead of `x-request-id`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http::HeaderName;
-    /// use http_observability::ObservabilityLayer;
-    ///
-    /// let layer = ObservabilityLayer::new().header(HeaderName::from_static("x-trace-id"));
-    /// # let _ = layer;
-    /// ```
     pub fn header(self, header: HeaderName) -> Self
     where
         M: Clone,
@@ -79,15 +60,6 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     }
 
     /// Whether a valid incoming ID is kept (the default) or always replaced.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::ObservabilityLayer;
-    ///
-    /// let public_facing = ObservabilityLayer::new().trust_incoming(false);
-    /// # let _ = public_facing;
-    /// ```
     pub fn trust_incoming(self, trust: bool) -> Self
     where
         M: Clone,
@@ -96,17 +68,6 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     }
 
     /// Makes fresh IDs with `make` instead of UUID v7.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::{ObservabilityLayer, RequestId};
-    /// use http_observability::request_id::RequestHeaders;
-    ///
-    /// let layer = ObservabilityLayer::new()
-    ///     .make_request_id(|_: &RequestHeaders<'_>| RequestId::from_uuid(uuid::Uuid::new_v4()));
-    /// # let _ = layer;
-    /// ```
     pub fn make_request_id<M2: MakeRequestId>(self, make: M2) -> ObservabilityLayer<M2>
     where
         M: Clone,
@@ -115,15 +76,6 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     }
 
     /// Makes fresh IDs as random UUID v4 instead of time-ordered v7.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::ObservabilityLayer;
-    ///
-    /// let layer = ObservabilityLayer::new().uuid_v4();
-    /// # let _ = layer;
-    /// ```
     pub fn uuid_v4(self) -> ObservabilityLayer<UuidV4>
     where
         M: Clone,

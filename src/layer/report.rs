@@ -1,7 +1,9 @@
-//! What the tower adapter hands to error reporting. With the `sentry` feature: the request's
-//! parts, from which the request's events are described, and sentry-tower's `SentryHttpLayer`
-//! around the inner service when performance tracing is on, so that it starts the request's
-//! transaction. Without it, the inner service is called as it is.
+//! What the tower adapter hands to error reporting.
+//!
+//! With the `sentry` feature: the request's parts, from which the request's events are
+//! described, and sentry-tower's `SentryHttpLayer` around the inner service when performance
+//! tracing is on, so that it starts the request's transaction. Without it, the inner service is
+//! called as it is.
 
 #[cfg(feature = "sentry")]
 pub(crate) use with_sentry::{InnerFuture, Report, call};

@@ -1,7 +1,15 @@
 //! The one access-log event per request: its fields, its level and its message.
 //!
-//! Both adapters (the tower layer and the actix-web middleware) call the same `AccessLog::finish`, so
-//! the event looks the same whatever the framework.
+//! The tower layer and the actix-web middleware emit the same event, inside the request's
+//! span, so it looks the same whatever the framework.
+//!
+//! # Example
+//!
+//! A `POST /docs` answered 201, as the JSON formatter writes it:
+//!
+//! ```text
+//! {"timestamp":"2026-11-26T17:08:15.235921Z","level":"INFO","target":"http_observability::access","message":"request completed","request_id":"01a218d4-4903-7319-8847-7f6defb1ebff","http.request.method":"POST","url.path":"/docs","http.route":"/docs","http.response.status_code":201,"latency_ms":0.359,"service":"axum","release":"http-observability@0.1.0"}
+//! ```
 //!
 //! # Fields
 //!
@@ -12,12 +20,19 @@
 //! | `url.path` | `"/docs"` | the path, never the query string |
 //! | `http.route` | `"/docs/{id}"` | the matched route template, when the router knows it |
 //! | `http.response.status_code` | `201` | the status sent (absent if none was) |
-//! | `latency_ms` | `0.42` | from the request's arrival to its response, a number |
+//! | `latency_ms` | `0.42` | from the request's arrival to its response (or failure, or cancellation), a number |
 //!
-//! The level is INFO below 500 and ERROR from 500 on, or when the service failed without a
-//! response. Headers (Authorization, Cookie, ...) and query strings are never logged. The
-//! event's target is [`TARGET`], so a filter such as `http_observability::access=off` turns it
-//! off.
+//! # Level and message
+//!
+//! | how the request ended | level | message |
+//! |---|---|---|
+//! | a response below 500 | INFO | `request completed` |
+//! | a response from 500 on | ERROR | `request completed` |
+//! | the service failed without a response | ERROR | `request failed` |
+//! | dropped before a response (the client went away) | INFO | `request cancelled before a response` |
+//!
+//! Headers (Authorization, Cookie, ...) and query strings are never logged. The event's target
+//! is [`TARGET`], so a filter such as `http_observability::access=off` turns it off.
 
 use std::time::{Duration, Instant};
 

@@ -1,4 +1,4 @@
-//! Redaction: one deny-list and masking rules, shared by the JSON output and Sentry scrubbing.
+//! Redaction: one deny-list and one masking rule, shared by the JSON logs and Sentry.
 //!
 //! Three tools, all framework-free and available without any feature:
 //!
@@ -38,14 +38,18 @@
 //! the entry `api_key` matches `x-api-key` and `X-Api-Key`; `cookie` matches `Set-Cookie`. A
 //! name that only *starts* with an entry (`password_policy`) does not match.
 //!
-//! The default list is [`DEFAULT_DENY_LIST`].
+//! The default list is [`DEFAULT_DENY_LIST`]: `password`, `passwd`, `secret`, `token`,
+//! `api_key`, `apikey`, `authorization`, `cookie`, `set_cookie`, `dsn`, `database_url`,
+//! `private_key` and `credential`. Names such as `session`, `ssn` or `email` are not on it:
+//! add them with [`Redactor::deny`] and hand that redactor to `Init::redactor`, which gives it
+//! to the JSON layer and to Sentry alike.
 //!
 //! # URL credentials
 //!
 //! Every `://` in a string starts an authority that runs to the next `/`, `?`, `#`, whitespace,
 //! quote or angle bracket. If that authority holds `user:password@`, the password (up to the
-//! last `@`) is replaced by `***`. A URL without a password (`https://user@host`) is left
-//! alone. The scan is allocation-free when nothing matches.
+//! last `@`) is replaced by `***`. A URL without a password (`https://user@host`, or
+//! `user:@host`) is left alone; a string with nothing to mask comes back borrowed.
 
 mod deny_list;
 mod sensitive;

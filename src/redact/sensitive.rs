@@ -22,12 +22,6 @@ pub struct Sensitive<T>(pub T);
 
 impl<T> Sensitive<T> {
     /// Unwraps the value.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert_eq!(http_observability::redact::Sensitive(7).into_inner(), 7);
-    /// ```
     pub fn into_inner(self) -> T {
         self.0
     }

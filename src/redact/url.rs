@@ -1,4 +1,4 @@
-//! The password of a URL with credentials (`scheme://user:password@host`), masked wherever it stands in a string.
+//! The password of every `scheme://user:password@host` in a string, masked.
 
 use std::borrow::Cow;
 

@@ -1,4 +1,4 @@
-//! Which build is running: git SHA resolution and the [`release!()`](crate::release!) macro.
+//! Which build is running: the release, resolved from the environment and the build facts.
 //!
 //! # Example
 //!
@@ -32,10 +32,11 @@
 //!    before `cargo build`);
 //! 5. `name@version` of your crate, from `CARGO_PKG_NAME` and `CARGO_PKG_VERSION`.
 //!
-//! Empty values count as unset. A value that claims to be a SHA (all sources but
-//! `SENTRY_RELEASE` and the last) must be 7 to 40 hexadecimal characters; otherwise it is
-//! skipped, [`Release::skipped`] names the variable, and the next source is tried. The value
-//! of `FLY_IMAGE_REF` only counts when its tag is a SHA (Fly's own `deployment-…` tags are
+//! Values are trimmed, and empty ones count as unset. A value that claims to be a SHA (all
+//! sources but `SENTRY_RELEASE` and the last) must be 7 to 40 hexadecimal characters;
+//! otherwise it is skipped, [`Release::skipped`] names the variable (and
+//! [`Release::log_skipped`] logs it at WARN), and the next source is tried. The value of
+//! `FLY_IMAGE_REF` only counts when its tag is a SHA (Fly's own `deployment-…` tags are
 //! silently ignored).
 //!
 //! # Embedding the SHA at build time
@@ -71,30 +72,11 @@ static CURRENT: OnceLock<Release> = OnceLock::new();
 ///
 /// The first call wins: later calls leave it unchanged and return the first one. The one-call
 /// setup calls it at start-up.
-///
-/// # Example
-///
-/// ```
-/// use http_observability::release::{self, Release};
-///
-/// let set = release::set_current(Release::resolve(http_observability::release!()));
-/// assert_eq!(release::current().map(Release::as_str), Some(set.as_str()));
-/// ```
 pub fn set_current(release: Release) -> &'static Release {
     CURRENT.get_or_init(|| release)
 }
 
-/// The release of the running build, once set at start-up; `None` before.
-///
-/// # Example
-///
-/// ```
-/// // In a /version handler:
-/// let release = http_observability::release::current()
-///     .map(|r| r.as_str().to_owned())
-///     .unwrap_or_else(|| "unknown".to_owned());
-/// # let _ = release;
-/// ```
+/// The release of the running build, once [set](set_current) at start-up; `None` before.
 pub fn current() -> Option<&'static Release> {
     CURRENT.get()
 }

@@ -70,28 +70,11 @@ impl Release {
     /// Resolves the release from the process environment, then from `build`.
     ///
     /// See the [module docs](mod@crate::release) for the order.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let release = http_observability::release::Release::resolve(http_observability::release!());
-    /// # let _ = release;
-    /// ```
     pub fn resolve(build: BuildInfo) -> Self {
         Self::resolve_with(build, |name| std::env::var(name).ok())
     }
 
     /// A release set in code, taken as it is (no SHA check).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::release::{Release, ReleaseSource};
-    ///
-    /// let release = Release::configured("2026.11.26-1");
-    /// assert_eq!(release.as_str(), "2026.11.26-1");
-    /// assert_eq!(release.source(), ReleaseSource::Configured);
-    /// ```
     pub fn configured(value: impl Into<String>) -> Self {
         Self {
             value: value.into(),
@@ -102,15 +85,6 @@ impl Release {
 
     /// Resolves the release reading variables through `lookup` instead of the process
     /// environment (for tests, or a configuration source of your own).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::release::{BuildInfo, Release};
-    ///
-    /// let release = Release::resolve_with(BuildInfo::new("shop", "1.4.2", None), |_| None);
-    /// assert_eq!(release.as_str(), "shop@1.4.2");
-    /// ```
     pub fn resolve_with(build: BuildInfo, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut skipped = Vec::new();
         let found = |source: ReleaseSource, value: String, skipped: Vec<InvalidSha>| Self {
@@ -151,53 +125,22 @@ impl Release {
     }
 
     /// The release value, as sent to Sentry and written in every log line.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::{BuildInfo, Release};
-    /// let release = Release::resolve_with(BuildInfo::new("a", "2.0.0", None), |_| None);
-    /// assert_eq!(release.as_str(), "a@2.0.0");
-    /// ```
     pub fn as_str(&self) -> &str {
         &self.value
     }
 
     /// Which source gave the value.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::{BuildInfo, Release, ReleaseSource};
-    /// let release = Release::resolve_with(BuildInfo::new("a", "2.0.0", Some("abcdef1")), |_| None);
-    /// assert_eq!(release.source(), ReleaseSource::BuildTime);
-    /// ```
     pub fn source(&self) -> ReleaseSource {
         self.source
     }
 
     /// The variables that claimed to hold a SHA but did not, in the order they were tried.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::{BuildInfo, Release};
-    /// let release = Release::resolve_with(BuildInfo::new("a", "2.0.0", None), |_| None);
-    /// assert!(release.skipped().is_empty());
-    /// ```
     pub fn skipped(&self) -> &[InvalidSha] {
         &self.skipped
     }
 
     /// Logs one WARN per [skipped](Self::skipped) variable. Call it once a subscriber is
     /// installed (the one-call setup does).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::Release;
-    /// Release::resolve(http_observability::release!()).log_skipped();
-    /// ```
     pub fn log_skipped(&self) {
         for invalid in &self.skipped {
             tracing::warn!(

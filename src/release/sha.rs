@@ -26,17 +26,8 @@ pub struct InvalidSha {
 }
 
 impl InvalidSha {
-    /// The name of the variable that held the value.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::{BuildInfo, Release};
-    /// # let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |name| {
-    /// #     (name == "GITHUB_SHA").then(|| "xyz".to_owned())
-    /// # });
-    /// assert_eq!(release.skipped()[0].variable(), "GITHUB_SHA");
-    /// ```
+    /// The name of the variable that held the value (`GIT_SHA (build time)` for the
+    /// compile-time one).
     pub fn variable(&self) -> &'static str {
         match self.source {
             ReleaseSource::Env(name) => name,

@@ -45,17 +45,8 @@ pub struct SentryConfig {
 }
 
 impl SentryConfig {
-    /// A configuration sending to `dsn`, with release `release`, no environment, no traces and
-    /// the default flush timeout.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::reporting::SentryConfig;
-    ///
-    /// let config = SentryConfig::new("https://key@o0.ingest.example.com/1".parse()?, "abc1234");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// A configuration sending to `dsn`, with release `release`, no environment, no traces, the
+    /// default flush timeout and the default deny-list.
     pub fn new(dsn: Dsn, release: impl Into<String>) -> Self {
         Self {
             dsn,
@@ -77,36 +68,12 @@ impl SentryConfig {
     ///
     /// The release is `release`, resolved by [`Release::resolve`]. A malformed value is an
     /// error naming the variable (never a panic).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::{release::Release, reporting::SentryConfig};
-    /// let config = SentryConfig::from_env(&Release::resolve(http_observability::release!()));
-    /// # let _ = config;
-    /// ```
     pub fn from_env(release: &Release) -> Result<Option<Self>, SentryConfigError> {
         Self::from_lookup(release, |name| std::env::var(name).ok())
     }
 
-    /// Like [`from_env`](Self::from_env), reading the variables through `lookup`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::release::{BuildInfo, Release};
-    /// use http_observability::reporting::SentryConfig;
-    ///
-    /// let release = Release::resolve_with(BuildInfo::new("shop", "1.0.0", None), |_| None);
-    /// let config = SentryConfig::from_lookup(&release, |name| match name {
-    ///     "SENTRY_DSN" => Some("http://key@127.0.0.1:9/1".into()),
-    ///     "APP_ENV" => Some("staging".into()),
-    ///     _ => None,
-    /// })?
-    /// .expect("a DSN was given");
-    /// assert_eq!(config.environment_name(), Some("staging"));
-    /// # Ok::<(), http_observability::reporting::SentryConfigError>(())
-    /// ```
+    /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (for tests,
+    /// or a configuration source of your own).
     pub fn from_lookup(
         release: &Release,
         lookup: impl Fn(&str) -> Option<String>,
@@ -139,32 +106,12 @@ impl SentryConfig {
     }
 
     /// Sets the environment (`production`, `staging`, …).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::reporting::SentryConfig;
-    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
-    ///     .environment("staging");
-    /// assert_eq!(config.environment_name(), Some("staging"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn environment(mut self, environment: impl Into<String>) -> Self {
         self.environment = Some(environment.into());
         self
     }
 
     /// How long the guard waits for pending events when dropped (default 2 s).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # use http_observability::reporting::SentryConfig;
-    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
-    ///     .flush_timeout(Duration::from_millis(500));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn flush_timeout(mut self, timeout: Duration) -> Self {
         self.flush_timeout = timeout;
         self
@@ -172,60 +119,24 @@ impl SentryConfig {
 
     /// The deny-list whose names are scrubbed from events (default: [`Redactor::default`]).
     /// [`Init`](crate::Init) passes the one the JSON formatter uses, so logs and Sentry agree.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::{redact::Redactor, reporting::SentryConfig};
-    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234")
-    ///     .redactor(Redactor::default().deny("ssn"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
         self
     }
 
     /// The environment events are tagged with, if any.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::reporting::SentryConfig;
-    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
-    /// assert_eq!(config.environment_name(), None);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn environment_name(&self) -> Option<&str> {
         self.environment.as_deref()
     }
 
     /// The share of requests traced, from 0 to 1.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::reporting::SentryConfig;
-    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
-    /// assert_eq!(config.traces_sample_rate(), 0.0);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn traces_sample_rate(&self) -> f32 {
         self.traces_sample_rate
     }
 
-    /// The client options this configuration stands for, with the crate's scrubbing, panic
-    /// reporting and transport: a starting point to adjust for [`init_with`](Self::init_with).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::reporting::SentryConfig;
-    /// let config = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234");
-    /// let options = config.client_options();
-    /// assert!(!options.send_default_pii);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// The client options this configuration stands for, with the crate's scrubbing and panic
+    /// reporting and `send_default_pii` off: a starting point to adjust for
+    /// [`init_with`](Self::init_with), which adds the crate's transport.
     pub fn client_options(&self) -> sentry::ClientOptions {
         let mut options = sentry::ClientOptions::new();
         options.dsn = Some(self.dsn.clone());
@@ -250,26 +161,19 @@ impl SentryConfig {
         options
     }
 
-    /// Starts Sentry: binds the client to the main hub and installs the panic hook.
+    /// Starts Sentry: binds the client to the main hub, installs the panic hook, and logs at
+    /// INFO that reporting is on.
     ///
     /// Keep the returned guard alive until the end of `main`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::reporting::SentryConfig;
-    /// let guard = SentryConfig::new("http://k@127.0.0.1:9/1".parse()?, "abc1234").init();
-    /// assert!(guard.is_enabled());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn init(self) -> SentryGuard {
         let options = self.client_options();
         self.init_with(options)
     }
 
     /// Starts Sentry with `options` (made from [`client_options`](Self::client_options) and
-    /// adjusted), keeping the crate's transport, which bounds shutdown and counts losses,
-    /// unless `options` brings its own.
+    /// adjusted), as [`init`](Self::init) does. The crate's transport, which bounds shutdown
+    /// and counts losses, is added unless `options` brings its own (then
+    /// [`SentryGuard::stats`] stays at zero).
     ///
     /// # Example
     ///
@@ -304,18 +208,12 @@ impl SentryConfig {
     }
 }
 
-/// Reads the Sentry settings from the environment and starts Sentry, or logs at INFO that it
-/// is off when `SENTRY_DSN` is unset or empty.
+/// Reads the Sentry settings from the environment ([`SentryConfig::from_env`]) and starts
+/// Sentry, or logs at INFO that it is off when `SENTRY_DSN` is unset or empty.
 ///
-/// # Example
+/// # Errors
 ///
-/// ```
-/// use http_observability::release::{self, Release};
-///
-/// let release = release::set_current(Release::resolve(http_observability::release!()));
-/// let _sentry = http_observability::reporting::init_from_env(release)?;
-/// # Ok::<(), http_observability::reporting::SentryConfigError>(())
-/// ```
+/// [`SentryConfigError`] when a variable holds a value that cannot be used.
 pub fn init_from_env(release: &Release) -> Result<SentryGuard, SentryConfigError> {
     Ok(start(SentryConfig::from_env(release)?))
 }
@@ -358,21 +256,6 @@ pub struct SentryConfigError {
 
 impl SentryConfigError {
     /// The environment variable that is wrong.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use http_observability::release::{BuildInfo, Release};
-    /// # use http_observability::reporting::SentryConfig;
-    /// # let release = Release::resolve_with(BuildInfo::new("a", "1.0.0", None), |_| None);
-    /// let error = SentryConfig::from_lookup(&release, |name| match name {
-    ///     "SENTRY_DSN" => Some("http://k@127.0.0.1:9/1".into()),
-    ///     "SENTRY_TRACES_SAMPLE_RATE" => Some("2".into()),
-    ///     _ => None,
-    /// })
-    /// .unwrap_err();
-    /// assert_eq!(error.variable(), "SENTRY_TRACES_SAMPLE_RATE");
-    /// ```
     pub fn variable(&self) -> &'static str {
         self.variable
     }
@@ -393,15 +276,23 @@ impl std::error::Error for SentryConfigError {}
 ///
 /// [`std::process::exit`] does not run destructors: events still queued are lost. Drop the
 /// guard first (`drop(guard)`), or call [`flush`](Self::flush), before exiting that way. A
-/// panic that ends the process outside a request is flushed by the panic hook itself.
+/// panic outside a request, which may end the process, is flushed by the panic hook itself,
+/// waiting at most the flush timeout.
 ///
 /// # Example
 ///
-/// ```
-/// # use http_observability::reporting::SentryGuard;
-/// let guard = SentryGuard::disabled();
-/// assert!(!guard.is_enabled());
-/// drop(guard); // flushes, bounded by the flush timeout
+/// ```no_run
+/// use http_observability::release::{self, Release};
+///
+/// # let fatal = false;
+/// let release = release::set_current(Release::resolve(http_observability::release!()));
+/// let sentry = http_observability::reporting::init_from_env(release)?;
+/// // ...
+/// if fatal {
+///     drop(sentry); // sends what is pending, waiting at most the flush timeout
+///     std::process::exit(1);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use = "Sentry stops, losing pending events, when the guard is dropped"]
 pub struct SentryGuard {
@@ -422,13 +313,6 @@ impl fmt::Debug for SentryGuard {
 
 impl SentryGuard {
     /// A guard for Sentry being off.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let guard = http_observability::reporting::SentryGuard::disabled();
-    /// assert_eq!(guard.stats().submitted(), 0);
-    /// ```
     pub fn disabled() -> Self {
         Self {
             client: None,
@@ -438,23 +322,11 @@ impl SentryGuard {
     }
 
     /// Whether events are being sent.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert!(!http_observability::reporting::SentryGuard::disabled().is_enabled());
-    /// ```
     pub fn is_enabled(&self) -> bool {
         self.client.as_ref().is_some_and(|c| c.is_enabled())
     }
 
     /// Sends what is pending, waiting at most the flush timeout; `true` if all was sent.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert!(http_observability::reporting::SentryGuard::disabled().flush());
-    /// ```
     pub fn flush(&self) -> bool {
         self.client
             .as_ref()
@@ -462,13 +334,6 @@ impl SentryGuard {
     }
 
     /// What became of the events so far.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let stats = http_observability::reporting::SentryGuard::disabled().stats();
-    /// assert_eq!(stats.lost(), 0);
-    /// ```
     pub fn stats(&self) -> DeliveryStats {
         self.counters.snapshot()
     }

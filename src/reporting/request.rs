@@ -1,6 +1,8 @@
-//! Per request, whatever the framework: a Sentry hub of its own, the request context, the
-//! `request_id` tag, and one event per failing request. [`RequestReport`] fills the
-//! lifecycle's [`Report`] seam; each adapter hands it its request's parts.
+//! Sentry per request, whatever the framework: its own hub, its context, one event if it fails.
+//!
+//! [`RequestReport`] fills the lifecycle's [`Report`] seam: a Sentry hub of its own per
+//! request, the request context, the `request_id` tag, and one event per failing request. Each
+//! adapter hands it its request's parts.
 //!
 //! Composed from sentry-tower: the hub comes from its `NewFromTopProvider` (what
 //! `NewSentryLayer::new_from_top` uses) and is bound around every poll of the request, as

@@ -2,16 +2,18 @@
 //!
 //! [`scrub_event`] is installed as the client's `before_send`. It removes:
 //!
-//! - request headers that carry credentials or identity (`Authorization`,
-//!   `Proxy-Authorization`, `Cookie`, `Set-Cookie`, `X-Api-Key`, `X-Forwarded-For`, …) and any
+//! - request headers that carry credentials or identity ([`SENSITIVE_HEADERS`]) and any
 //!   header whose name is on the deny-list;
-//! - the request's cookies and body;
-//! - every query value: the URL is sent without its query, and `query_string` keeps the keys
-//!   only (`token=[Filtered]&page=[Filtered]`);
-//! - credentials in URLs (`https://user:secret@host` becomes `https://[Filtered]@host`), in the
-//!   request URL and in every message, exception value and string field;
-//! - the values of tags, extra data, context fields and breadcrumb data whose key is on the
-//!   deny-list.
+//! - the request's cookies and body, and its environment entries whose name is on the
+//!   deny-list;
+//! - every query value: the URL is sent without its query and fragment, and `query_string`
+//!   keeps the keys only (`token=[Filtered]&page=[Filtered]`);
+//! - credentials in URLs: the request URL's user and password (`https://user:secret@host`
+//!   becomes `https://[Filtered]@host`), and the password of every URL in a message, exception
+//!   value, tag, header value and string field (`https://user:***@host`, the mask of
+//!   [`crate::redact`]);
+//! - the values of tags, extra data, `Other` context fields and breadcrumb data whose key is
+//!   on the deny-list.
 //!
 //! The deny-list and the URL masking are the ones of [`crate::redact`], which the JSON
 //! formatter uses too: one list decides what is secret in the logs and in Sentry.

@@ -1,5 +1,6 @@
-//! The `tracing` layer that feeds Sentry: ERROR events become Sentry events, WARN and INFO
-//! become breadcrumbs, composed from sentry-tracing's `ErrorLayer` and `BreadcrumbLayer`.
+//! The `tracing` layer that feeds Sentry: ERROR events become events, WARN and INFO breadcrumbs.
+//!
+//! Composed from sentry-tracing's `ErrorLayer` and `BreadcrumbLayer`.
 
 use sentry::Hub;
 use sentry_tracing::{BreadcrumbLayer, ErrorLayer};
@@ -22,7 +23,8 @@ use crate::access_log;
 /// - WARN and INFO: breadcrumbs, sent with the next event of the same request (or, outside
 ///   requests, of the thread).
 /// - The access-log event ([`access_log::TARGET`]): nothing. A 5xx response is reported
-///   once by the request layer, not by its access-log line.
+///   once by the request layer, not by its access-log line. The crate's own lines about
+///   Sentry ([`TARGET`](super::TARGET)): nothing either.
 /// - DEBUG and TRACE: nothing.
 ///
 /// It never disables anything for the other layers: its choices are made per event.
@@ -38,17 +40,8 @@ impl std::fmt::Debug for SentryTracingLayer {
 }
 
 /// The `tracing` layer that sends ERROR events to Sentry and keeps WARN and INFO as
-/// breadcrumbs; see [`SentryTracingLayer`]. Add it to the subscriber next to the JSON layer.
-///
-/// # Example
-///
-/// ```
-/// use tracing_subscriber::prelude::*;
-///
-/// let subscriber = tracing_subscriber::registry()
-///     .with(http_observability::reporting::tracing_layer());
-/// # let _ = subscriber;
-/// ```
+/// breadcrumbs; see [`SentryTracingLayer`]. Add it to the subscriber next to the JSON layer,
+/// as the [module example](crate::reporting#example) does.
 pub fn tracing_layer() -> SentryTracingLayer {
     SentryTracingLayer {
         errors: ErrorLayer::new(),

@@ -8,10 +8,11 @@ use super::RequestId;
 /// The ID of the request being handled, looked up from the current tracing span and its
 /// parents.
 ///
-/// It works anywhere inside the `request` span opened by the layer (handlers, functions they
-/// call, and futures instrumented with that span or a child of it), as long as the global or
-/// scoped subscriber is built on `tracing_subscriber::Registry` (as [`init!()`](crate::init!)'s
-/// is). Outside a request, or with the span disabled by the filter, it returns `None`.
+/// It works anywhere inside the `request` span opened by the tower layer or the actix-web
+/// middleware (handlers, functions they call, the response body while it streams, and futures
+/// instrumented with that span or a child of it), as long as the global or scoped subscriber
+/// is built on `tracing_subscriber::Registry` (as `init!()`'s is). Outside a request, or with
+/// the span disabled by the filter, it returns `None`.
 ///
 /// # Example
 ///

@@ -1,5 +1,4 @@
-//! [`RequestHeaders`]: the headers of a request, as a [`MakeRequestId`](super::MakeRequestId)
-//! sees them whatever the framework.
+//! [`RequestHeaders`]: a request's headers as a generator sees them, whatever the framework.
 
 use std::fmt;
 
@@ -65,7 +64,7 @@ impl<'a> RequestHeaders<'a> {
         }
     }
 
-    /// The first value of the header `name`, if it is visible ASCII.
+    /// The first value of the header `name`, if it is printable ASCII (spaces and tabs allowed).
     pub fn get_str(&self, name: &str) -> Option<&'a str> {
         self.get(name)
             .filter(|value| {

@@ -38,8 +38,7 @@ impl AsRef<[u8]> for IdBytes {
 /// A correlation ID that is safe to echo in a header and to write unescaped into a log line.
 ///
 /// Every value went through the rules of the [module docs](crate::request_id): 1 to
-/// [`MAX_LEN`] bytes of `[A-Za-z0-9._:+/=~@-]`. Cloning is cheap (a reference count, no copy
-/// of the bytes).
+/// [`MAX_LEN`] bytes of `[A-Za-z0-9._:+/=~@-]`. Cloning is cheap.
 ///
 /// # Example
 ///
@@ -50,6 +49,8 @@ impl AsRef<[u8]> for IdBytes {
 /// assert_eq!(id.to_string(), "req-42");
 /// assert_eq!(id.header_value(), "req-42");
 /// ```
+// A clone is a reference count, never a copy of the bytes: see `from_valid` and
+// `from_header_value`.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RequestId(HeaderValue);
 
@@ -59,15 +60,6 @@ impl RequestId {
     /// # Errors
     ///
     /// [`InvalidRequestId`] saying which rule the value broke and how long it was.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::request_id::{RequestId, Rejection};
-    ///
-    /// assert!(RequestId::parse("01J9Z3K4X5Y6Z7A8B9C0D1E2F3").is_ok());
-    /// assert_eq!(RequestId::parse("").unwrap_err().rejection(), Rejection::Empty);
-    /// ```
     pub fn parse(value: &str) -> Result<Self, InvalidRequestId> {
         Self::from_bytes(value.as_bytes())
     }
@@ -77,15 +69,6 @@ impl RequestId {
     /// # Errors
     ///
     /// [`InvalidRequestId`] saying which rule the bytes broke and how many there were.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::request_id::{RequestId, Rejection};
-    ///
-    /// let err = RequestId::from_bytes("café".as_bytes()).unwrap_err();
-    /// assert_eq!(err.rejection(), Rejection::NonAscii);
-    /// ```
     pub fn from_bytes(value: &[u8]) -> Result<Self, InvalidRequestId> {
         validate(value)?;
         Ok(Self::from_valid(value))
@@ -103,36 +86,18 @@ impl RequestId {
         )
     }
 
-    /// Validates an incoming header value, reusing its storage (no copy of the bytes).
+    /// Validates an incoming header value.
     ///
     /// # Errors
     ///
     /// [`InvalidRequestId`] saying which rule the value broke and how long it was.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http::HeaderValue;
-    /// use http_observability::request_id::RequestId;
-    ///
-    /// let id = RequestId::from_header_value(&HeaderValue::from_static("abc-123")).unwrap();
-    /// assert_eq!(id.as_str(), "abc-123");
-    /// ```
     pub fn from_header_value(value: &HeaderValue) -> Result<Self, InvalidRequestId> {
         validate(value.as_bytes())?;
+        // The ID shares the value's storage: no copy of the bytes.
         Ok(Self(value.clone()))
     }
 
     /// The ID made from a UUID, in its hyphenated lower-case form.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::request_id::RequestId;
-    ///
-    /// let id = RequestId::from_uuid(uuid::Uuid::nil());
-    /// assert_eq!(id.as_str(), "00000000-0000-0000-0000-000000000000");
-    /// ```
     pub fn from_uuid(uuid: uuid::Uuid) -> Self {
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
         uuid.hyphenated().encode_lower(&mut buf);
@@ -140,31 +105,12 @@ impl RequestId {
     }
 
     /// The ID as text.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::request_id::RequestId;
-    ///
-    /// assert_eq!(RequestId::parse("a.b").unwrap().as_str(), "a.b");
-    /// ```
     pub fn as_str(&self) -> &str {
         // Only validated ASCII is ever stored, so this never fails.
         std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
     }
 
     /// The ID as a header value, ready to insert into a request or a response.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::request_id::RequestId;
-    ///
-    /// let id = RequestId::parse("abc").unwrap();
-    /// let mut headers = http::HeaderMap::new();
-    /// headers.insert("x-request-id", id.header_value().clone());
-    /// assert_eq!(headers["x-request-id"], "abc");
-    /// ```
     pub fn header_value(&self) -> &HeaderValue {
         &self.0
     }
@@ -234,15 +180,8 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// A short, stable, machine-readable name for the reason, as written in logs.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use http_observability::request_id::Rejection;
-    ///
-    /// assert_eq!(Rejection::TooLong.as_str(), "too_long");
-    /// ```
+    /// A short, stable, machine-readable name for the reason, as written in logs: `empty`,
+    /// `too_long`, `non_ascii`, `control_character`, `forbidden_character`, `multiple_values`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Empty => "empty",

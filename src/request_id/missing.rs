@@ -6,7 +6,8 @@ use std::fmt;
 /// middleware that sets an ID ([`ObservabilityLayer`](crate::ObservabilityLayer) or
 /// `SetRequestIdLayer` on axum, `actix::ObservabilityMiddleware` on actix-web).
 ///
-/// It answers 500, since it is a wiring mistake in the service, not the client's fault.
+/// It answers 500 with its message, and logs the message at ERROR: it is a wiring mistake in
+/// the service, not the client's fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MissingRequestId;
 

@@ -1,5 +1,4 @@
-//! The correlation ID: the validated [`RequestId`] type, how a fresh one is made, and the rules
-//! for trusting one that arrives in a header.
+//! The correlation ID: its type, how a fresh one is made, and when an incoming one is trusted.
 //!
 //! # Example
 //!
@@ -26,9 +25,11 @@
 //!
 //! # Where it comes from
 //!
-//! [`RequestIdPolicy`] decides, once per request, between the incoming header and a fresh ID
-//! made by a [`MakeRequestId`] (UUID v7 by default). Both the tower layer and the actix-web
-//! middleware call it, so the rules are the same everywhere.
+//! [`RequestIdPolicy`] decides, once per request, between the incoming header (`x-request-id`
+//! unless configured otherwise) and a fresh ID made by a [`MakeRequestId`] (UUID v7 by
+//! default). A valid incoming ID is kept unless the policy is told not to trust incoming IDs;
+//! a refused one is replaced by a fresh ID. The tower layer and the actix-web middleware both
+//! decide with it, so the rules are the same on both.
 
 mod current;
 mod generate;

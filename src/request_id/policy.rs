@@ -10,8 +10,8 @@ pub const DEFAULT_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 /// Where request IDs come from: which header to read, whether to trust it, and how to make a
 /// fresh one.
 ///
-/// Framework-free: the tower layer and the actix-web middleware both hold one and call
-/// [`resolve`](Self::resolve) on each request.
+/// The tower layer and the actix-web middleware both decide with one, so the rules are the
+/// same on both.
 ///
 /// # Example
 ///
@@ -100,9 +100,8 @@ impl<M: MakeRequestId> RequestIdPolicy<M> {
     }
 
     /// Decides the ID of a request from its headers (`http` 1.x types).
-    ///
-    /// A valid incoming value is kept without copying its bytes.
     pub fn resolve(&self, headers: &HeaderMap) -> Resolution {
+        // A valid incoming value is kept without copying its bytes.
         self.decide(
             headers.get_all(&self.header).iter(),
             |v| RequestId::from_header_value(v),
