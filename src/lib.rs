@@ -88,7 +88,7 @@
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The framework-free core.
 mod lifecycle;
