@@ -15,6 +15,7 @@ use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
 use crate::lifecycle::in_flight::InFlight;
 use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolicy, UuidV7};
+use crate::trace_context::{MakeTraceIds, SharedTracePolicy, TracePolicy};
 
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and
 /// panic safety. See the [module docs](crate::actix) for what it does and where to put it.
@@ -41,12 +42,14 @@ use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolic
 #[derive(Debug)]
 pub struct ObservabilityMiddleware<M = UuidV7> {
     policy: Arc<RequestIdPolicy<M>>,
+    trace: Arc<SharedTracePolicy>,
 }
 
 impl<M> Clone for ObservabilityMiddleware<M> {
     fn clone(&self) -> Self {
         Self {
             policy: Arc::clone(&self.policy),
+            trace: Arc::clone(&self.trace),
         }
     }
 }
@@ -70,7 +73,24 @@ impl<M: MakeRequestId> ObservabilityMiddleware<M> {
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
         Self {
             policy: Arc::new(policy),
+            trace: Arc::new(TracePolicy::new().shared()),
         }
+    }
+
+    /// Decides trace context with `policy`: whether incoming context is continued, and where
+    /// fresh ids come from.
+    pub fn trace_policy<I: MakeTraceIds>(mut self, policy: TracePolicy<I>) -> Self {
+        self.trace = Arc::new(policy.shared());
+        self
+    }
+
+    /// Whether valid incoming trace context (`traceparent`, `sentry-trace`) is continued (the
+    /// default) or every request starts a new trace: the counterpart of the policy's
+    /// [`trust_incoming`](RequestIdPolicy::trust_incoming) for traces.
+    pub fn trust_incoming_trace(mut self, trust: bool) -> Self {
+        let policy = Arc::unwrap_or_clone(self.trace).trust_incoming(trust);
+        self.trace = Arc::new(policy);
+        self
     }
 
     /// The policy this middleware resolves IDs with.
@@ -98,6 +118,7 @@ where
             Ok(header) => Ok(ObservabilityService {
                 service,
                 policy: Arc::clone(&self.policy),
+                trace: Arc::clone(&self.trace),
                 header,
             }),
             Err(_) => {
@@ -133,6 +154,7 @@ where
 pub struct ObservabilityService<S, M = UuidV7> {
     service: S,
     policy: Arc<RequestIdPolicy<M>>,
+    trace: Arc<SharedTracePolicy>,
     header: HeaderName,
 }
 
@@ -159,6 +181,9 @@ where
         let resolution = self
             .policy
             .resolve_values(values, &RequestHeaders::from_lookup(&lookup));
+        let trace = self
+            .trace
+            .decide_values(|name| request.headers().get_all(name).map(HeaderValue::as_bytes));
         // A kept incoming ID is the request's one header value: the request keeps it as it is,
         // and the response gets a clone (refcounted, as actix-http parses headers).
         let value = match incoming.filter(|_| resolution.incoming) {
@@ -179,7 +204,7 @@ where
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, line, |report, line| {
+        let in_flight = InFlight::start(start, resolution, trace, line, |report, line| {
             super::report::describe(report, &request, line.route());
             self.service.call(request)
         });

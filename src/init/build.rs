@@ -367,9 +367,12 @@ mod tests {
         let (dispatch, _guard) = build_quietly();
         tracing::dispatcher::with_default(&dispatch, || {
             let id = crate::RequestId::parse("abc").expect("valid id");
-            let span = crate::lifecycle::span::open(&id, "GET", None);
+            let trace =
+                crate::trace_context::TracePolicy::new().resolve(&http::HeaderMap::new(), || false);
+            let span = crate::lifecycle::span::open(&id, trace.clone(), "GET", None);
             let _entered = span.enter();
             assert_eq!(crate::request_id::current(), Some(id));
+            assert_eq!(crate::trace_context::current(), Some(trace));
         });
     }
 }

@@ -7,6 +7,7 @@ use tower_layer::Layer;
 
 use super::Observability;
 use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV4, UuidV7};
+use crate::trace_context::{MakeTraceIds, SharedTracePolicy, TracePolicy};
 
 /// The tower layer that gives every request an ID, a span, an access-log event and panic
 /// safety. See the [module docs](crate::layer) for what it does and where to put it.
@@ -28,6 +29,7 @@ use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV4, UuidV7};
 #[derive(Debug, Clone)]
 pub struct ObservabilityLayer<M = UuidV7> {
     policy: Arc<RequestIdPolicy<M>>,
+    trace: Arc<SharedTracePolicy>,
 }
 
 impl Default for ObservabilityLayer {
@@ -48,7 +50,24 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
         Self {
             policy: Arc::new(policy),
+            trace: Arc::new(TracePolicy::new().shared()),
         }
+    }
+
+    /// Decides trace context with `policy`: whether incoming context is continued, and where
+    /// fresh ids come from.
+    pub fn trace_policy<I: MakeTraceIds>(mut self, policy: TracePolicy<I>) -> Self {
+        self.trace = Arc::new(policy.shared());
+        self
+    }
+
+    /// Whether valid incoming trace context (`traceparent`, `sentry-trace`) is continued (the
+    /// default) or every request starts a new trace: the counterpart of
+    /// [`trust_incoming`](Self::trust_incoming) for traces.
+    pub fn trust_incoming_trace(mut self, trust: bool) -> Self {
+        let policy = Arc::unwrap_or_clone(self.trace).trust_incoming(trust);
+        self.trace = Arc::new(policy);
+        self
     }
 
     /// Reads and writes the ID in `header` instead of `x-request-id`.
@@ -72,7 +91,10 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     where
         M: Clone,
     {
-        ObservabilityLayer::with_policy(Arc::unwrap_or_clone(self.policy).make_request_id(make))
+        ObservabilityLayer {
+            policy: Arc::new(Arc::unwrap_or_clone(self.policy).make_request_id(make)),
+            trace: self.trace,
+        }
     }
 
     /// Makes fresh IDs as random UUID v4 instead of time-ordered v7.
@@ -92,7 +114,10 @@ impl<M: MakeRequestId> ObservabilityLayer<M> {
     where
         M: Clone,
     {
-        Self::with_policy(f(Arc::unwrap_or_clone(self.policy)))
+        Self {
+            policy: Arc::new(f(Arc::unwrap_or_clone(self.policy))),
+            trace: self.trace,
+        }
     }
 }
 
@@ -100,6 +125,6 @@ impl<S, M> Layer<S> for ObservabilityLayer<M> {
     type Service = Observability<S, M>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Observability::new(inner, Arc::clone(&self.policy))
+        Observability::new(inner, Arc::clone(&self.policy), Arc::clone(&self.trace))
     }
 }

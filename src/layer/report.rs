@@ -1,9 +1,8 @@
 //! What the tower adapter hands to error reporting.
 //!
 //! With the `sentry` feature: the request's parts, from which the request's events are
-//! described, and sentry-tower's `SentryHttpLayer` around the inner service when performance
-//! tracing is on, so that it starts the request's transaction. Without it, the inner service is
-//! called as it is.
+//! described (and its transaction started, when performance tracing is on). The inner service
+//! is called as it is either way.
 
 #[cfg(feature = "sentry")]
 pub(crate) use with_sentry::{InnerFuture, Report, call};
@@ -35,14 +34,7 @@ mod without_sentry {
 
 #[cfg(feature = "sentry")]
 mod with_sentry {
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
     use http::{Request, Response};
-    use pin_project_lite::pin_project;
-    use sentry_tower::{SentryHttpFuture, SentryHttpLayer};
-    use tower_layer::Layer;
     use tower_service::Service;
 
     pub(crate) use crate::reporting::request::RequestReport as Report;
@@ -50,9 +42,11 @@ mod with_sentry {
     use crate::layer::route::Route;
     use crate::reporting::request::RequestParts;
 
-    /// Describes the request to `report` and calls `inner`, through sentry-tower's
-    /// `SentryHttpLayer` when performance tracing is on, so that it starts the request's
-    /// transaction (tagged `request_id` too). Without a client bound, calls `inner` as it is.
+    /// The inner service's future, as it is.
+    pub(crate) type InnerFuture<F> = F;
+
+    /// Describes the request to `report` (which starts its transaction when performance
+    /// tracing is on) and calls `inner`. Without a client bound, calls `inner` as it is.
     pub(crate) fn call<S, B, ResBody>(
         report: &Report,
         inner: &mut S,
@@ -61,23 +55,8 @@ mod with_sentry {
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
     {
-        if !report.is_on() {
-            return InnerFuture::Plain {
-                future: inner.call(request),
-            };
-        }
         report.describe(|| TowerParts::new(&request));
-        if !report.prepare_transaction() {
-            return InnerFuture::Plain {
-                future: inner.call(request),
-            };
-        }
-        InnerFuture::Reporting {
-            future: SentryHttpLayer::new()
-                .enable_transaction()
-                .layer(inner)
-                .call(request),
-        }
+        inner.call(request)
     }
 
     /// The parts of an `http` 1.x request: refcounted clones of its method, URI and headers,
@@ -129,30 +108,6 @@ mod with_sentry {
                 let text = value.to_str().unwrap_or_default();
                 (name.as_str(), text, value.is_sensitive())
             })
-        }
-    }
-
-    pin_project! {
-        /// The inner service's future, wrapped by `SentryHttpLayer`'s when performance tracing
-        /// is on.
-        #[project = InnerFutureProj]
-        pub(crate) enum InnerFuture<F> {
-            Plain { #[pin] future: F },
-            Reporting { #[pin] future: SentryHttpFuture<F> },
-        }
-    }
-
-    impl<F, B, E> Future for InnerFuture<F>
-    where
-        F: Future<Output = Result<Response<B>, E>>,
-    {
-        type Output = F::Output;
-
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-            match self.project() {
-                InnerFutureProj::Plain { future } => future.poll(cx),
-                InnerFutureProj::Reporting { future } => future.poll(cx),
-            }
         }
     }
 }

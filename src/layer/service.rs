@@ -14,6 +14,7 @@ use crate::access_log::RequestLine;
 use crate::layer::route::Route;
 use crate::lifecycle::in_flight::InFlight;
 use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
+use crate::trace_context::SharedTracePolicy;
 
 /// Middleware that gives each request an ID, a span, an access-log event and panic safety.
 ///
@@ -37,6 +38,7 @@ use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
 pub struct Observability<S, M = UuidV7> {
     inner: S,
     policy: Arc<RequestIdPolicy<M>>,
+    trace: Arc<SharedTracePolicy>,
 }
 
 impl<S: Clone, M> Clone for Observability<S, M> {
@@ -44,13 +46,22 @@ impl<S: Clone, M> Clone for Observability<S, M> {
         Self {
             inner: self.inner.clone(),
             policy: Arc::clone(&self.policy),
+            trace: Arc::clone(&self.trace),
         }
     }
 }
 
 impl<S, M> Observability<S, M> {
-    pub(crate) fn new(inner: S, policy: Arc<RequestIdPolicy<M>>) -> Self {
-        Self { inner, policy }
+    pub(crate) fn new(
+        inner: S,
+        policy: Arc<RequestIdPolicy<M>>,
+        trace: Arc<SharedTracePolicy>,
+    ) -> Self {
+        Self {
+            inner,
+            policy,
+            trace,
+        }
     }
 
     /// The wrapped service.
@@ -86,6 +97,7 @@ where
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let start = Instant::now();
         let resolution = self.policy.resolve(request.headers());
+        let trace = self.trace.decide(request.headers());
         let header = self.policy.header_name();
         stamp_request(&mut request, header, &resolution);
         let line = TowerRequestLine {
@@ -94,7 +106,7 @@ where
             route: Route::from_extensions(request.extensions()),
         };
         let inner = &mut self.inner;
-        let in_flight = InFlight::start(start, resolution, line, |report, _line| {
+        let in_flight = InFlight::start(start, resolution, trace, line, |report, _line| {
             report::call(report, inner, request)
         });
         ResponseFuture::new(in_flight, header.clone())

@@ -21,6 +21,7 @@ use super::panic_response;
 use super::report::Report;
 use super::span;
 use crate::request_id::{RequestId, Resolution};
+use crate::trace_context::Decision;
 
 /// How the inner service ended, as an adapter sees it.
 pub(crate) enum Done<O> {
@@ -52,24 +53,31 @@ pin_project! {
 }
 
 impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
-    /// Opens the request's span (and starts its [`Report`]), logs a refused incoming ID in
-    /// it, and calls the inner service (`call`) inside it. `call` is also given what the
-    /// adapter kept of the request (`line`), so that it need not work out the route again.
-    /// `start` is when the request arrived.
+    /// Starts the request's [`Report`], makes the sampling decision its trace context (`trace`)
+    /// leaves to it, opens the request's span, logs a refused incoming ID or
+    /// ignored trace context in it, and calls the inner service (`call`) inside it. `call` is
+    /// also given what the adapter kept of the request (`line`), so that it need not work out
+    /// the route again. `start` is when the request arrived.
     pub(crate) fn start(
         start: Instant,
         resolution: Resolution,
+        trace: Decision,
         line: R,
         call: impl FnOnce(&P, &R) -> F,
     ) -> Self {
         let Resolution { id, rejected, .. } = resolution;
-        let span = span::open(&id, line.method(), line.route());
-        let report = P::start(&id);
+        let mut report = P::start(&id);
+        let (trace, ignored) = trace.finish(|| report.sample_new_trace());
+        report.join_trace(&trace);
+        let span = span::open(&id, trace, line.method(), line.route());
         let access = AccessLog::start(id, line, start);
         let state = span.in_scope(|| {
             report.run(|| {
                 if let Some(rejected) = &rejected {
                     span::log_rejected(rejected);
+                }
+                if let Some(ignored) = ignored {
+                    span::log_ignored_trace(ignored);
                 }
                 CatchPanic::call(|| call(&report, access.request()))
             })

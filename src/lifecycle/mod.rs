@@ -7,4 +7,5 @@ pub(crate) mod catch_panic;
 pub(crate) mod in_flight;
 pub(crate) mod panic_response;
 pub(crate) mod report;
+pub(crate) mod scope;
 pub(crate) mod span;

@@ -8,11 +8,21 @@
 
 use super::access_log::Outcome;
 use crate::request_id::RequestId;
+use crate::trace_context::TraceContext;
 
 /// What an error-reporting integration does around one request.
 pub(crate) trait Report {
     /// Begins following the request with this ID.
     fn start(id: &RequestId) -> Self;
+
+    /// Whether a request that starts a new trace (or whose caller left the decision open) is
+    /// sampled. Unsampled unless the integration traces.
+    fn sample_new_trace(&self) -> bool {
+        false
+    }
+
+    /// The request's trace context, once decided: its events join that trace.
+    fn join_trace(&mut self, _trace: &TraceContext) {}
 
     /// Runs `f` (the inner service's call, or one poll of its future) with the request's
     /// reporting context current.

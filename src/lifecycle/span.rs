@@ -2,10 +2,14 @@
 
 use tracing::Span;
 
-use crate::request_id::{InvalidRequestId, RequestId, attach_to_span};
+use super::scope::{self, RequestScope};
+use crate::request_id::{InvalidRequestId, RequestId};
+use crate::trace_context::{Ignored, TraceContext};
 
-/// Opens the `request` span with `request_id`, `http.request.method` and `http.route`, and
-/// attaches the ID so that [`request_id::current`](crate::request_id::current) finds it.
+/// Opens the `request` span with `request_id`, `trace_id`, `span_id`, `trace_flags`,
+/// `http.request.method` and `http.route`, and attaches the ID and the trace context so that
+/// [`request_id::current`](crate::request_id::current) and
+/// [`trace_context::current`](crate::trace_context::current) find them.
 ///
 /// The route is left empty when unknown; the raw path is never used in its place.
 ///
@@ -13,15 +17,39 @@ use crate::request_id::{InvalidRequestId, RequestId, attach_to_span};
 /// own), and at INFO a production filter such as `RUST_LOG=warn` would disable it, so the
 /// WARN and ERROR lines of a request, the ones that matter most, would lose their
 /// `request_id`. At ERROR it is enabled whenever any event is.
-pub(crate) fn open(request_id: &RequestId, method: &str, route: Option<&str>) -> Span {
+pub(crate) fn open(
+    request_id: &RequestId,
+    trace: TraceContext,
+    method: &str,
+    route: Option<&str>,
+) -> Span {
     let span = tracing::error_span!(
         "request",
         request_id = request_id.as_str(),
+        trace_id = trace.trace_id().to_hex().as_str(),
+        span_id = trace.span_id().to_hex().as_str(),
+        trace_flags = trace.flags().to_hex().as_str(),
         http.request.method = method,
         http.route = route,
     );
-    attach_to_span(&span, request_id);
+    let id = request_id.clone();
+    scope::attach(&span, RequestScope { id, trace });
     span
+}
+
+/// Logs, inside the request's span, at DEBUG, why the incoming trace context was ignored: the
+/// reason, never the value.
+pub(crate) fn log_ignored_trace(ignored: Ignored) {
+    let (header, reason) = match ignored {
+        Ignored::TraceParent(why) => ("traceparent", why.as_str()),
+        Ignored::TraceState(why) => ("tracestate", why.as_str()),
+    };
+    tracing::debug!(
+        target: "http_observability::request_span",
+        header,
+        reason,
+        "incoming trace context ignored"
+    );
 }
 
 /// Logs, inside the request's span, that the incoming ID was refused: the reason and the

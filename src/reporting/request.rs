@@ -25,17 +25,18 @@
 
 use std::cell::Cell;
 use std::panic::RefUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use http::StatusCode;
-use sentry::protocol::{self, Event, Level};
+use sentry::protocol::{self, Context, Event, Level, SpanStatus};
 use sentry::utils::{is_sensitive_header, scrub_pii_from_url};
-use sentry::{Hub, TracesSamplingStrategy};
+use sentry::{Hub, TracesSamplingStrategy, Transaction, TransactionContext};
 use sentry_tower::{HubProvider, NewFromTopProvider};
 
 use crate::access_log::{self, Outcome};
 use crate::lifecycle::report::Report;
 use crate::request_id::RequestId;
+use crate::trace_context::TraceContext;
 
 thread_local! {
     /// Whether this thread is polling a request inside our layer right now.
@@ -105,6 +106,57 @@ pub(crate) struct RequestReport {
 struct On {
     hub: Arc<Hub>,
     id: RequestId,
+    trace: Option<Trace>,
+    // The request's performance transaction, when Sentry tracing is on.
+    transaction: OnceLock<Transaction>,
+}
+
+/// The request's trace, in Sentry's types.
+#[derive(Debug, Clone, Copy)]
+struct Trace {
+    trace_id: protocol::TraceId,
+    span_id: protocol::SpanId,
+    parent_span_id: Option<protocol::SpanId>,
+    sampled: bool,
+}
+
+impl Trace {
+    fn new(trace: &TraceContext) -> Self {
+        Self {
+            trace_id: trace.trace_id().to_bytes().into(),
+            span_id: trace.span_id().to_bytes().into(),
+            parent_span_id: trace.parent_span_id().map(|id| id.to_bytes().into()),
+            sampled: trace.is_sampled(),
+        }
+    }
+
+    /// The event's trace context: this request's span in its trace.
+    fn context(&self) -> protocol::TraceContext {
+        protocol::TraceContext {
+            trace_id: self.trace_id,
+            span_id: self.span_id,
+            parent_span_id: self.parent_span_id,
+            op: Some("http.server".to_owned()),
+            ..Default::default()
+        }
+    }
+}
+
+/// The status of a transaction for an HTTP status, as sentry-tower maps it.
+fn span_status(status: u16) -> SpanStatus {
+    match status {
+        401 => SpanStatus::Unauthenticated,
+        403 => SpanStatus::PermissionDenied,
+        404 => SpanStatus::NotFound,
+        409 => SpanStatus::AlreadyExists,
+        429 => SpanStatus::ResourceExhausted,
+        400..=499 => SpanStatus::InvalidArgument,
+        501 => SpanStatus::Unimplemented,
+        503 => SpanStatus::Unavailable,
+        500..=599 => SpanStatus::InternalError,
+        200..=299 => SpanStatus::Ok,
+        _ => SpanStatus::UnknownError,
+    }
 }
 
 impl Report for RequestReport {
@@ -117,7 +169,34 @@ impl Report for RequestReport {
         let hub: Arc<Hub> = NewFromTopProvider.hub(&());
         let id = id.clone();
         Self {
-            on: Some(On { hub, id }),
+            on: Some(On {
+                hub,
+                id,
+                trace: None,
+                transaction: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Follows Sentry's traces sample rate (or sampler, asked with op `http.server`) when
+    /// Sentry tracing is on; unsampled otherwise.
+    fn sample_new_trace(&self) -> bool {
+        let Some(client) = self.on.as_ref().and_then(|on| on.hub.client()) else {
+            return false;
+        };
+        match &client.options().traces_sampling_strategy {
+            TracesSamplingStrategy::FixedRate(rate) => rand::random::<f32>() < *rate,
+            TracesSamplingStrategy::Function(sampler) => {
+                let rate = sampler(&TransactionContext::new("", "http.server"));
+                rand::random::<f32>() < rate
+            }
+            _ => false,
+        }
+    }
+
+    fn join_trace(&mut self, trace: &TraceContext) {
+        if let Some(on) = &mut self.on {
+            on.trace = Some(Trace::new(trace));
         }
     }
 
@@ -136,9 +215,20 @@ impl Report for RequestReport {
     /// Reports a 5xx response (or a failure without a response) as one event, unless the
     /// request already sent one.
     fn finish(&self, outcome: Outcome) {
-        let Some(On { hub, .. }) = &self.on else {
+        let Some(On {
+            hub, transaction, ..
+        }) = &self.on
+        else {
             return;
         };
+        if let Some(transaction) = transaction.get() {
+            transaction.set_status(match outcome {
+                Outcome::Response(status) => span_status(status),
+                Outcome::Failed => SpanStatus::InternalError,
+                Outcome::Cancelled => SpanStatus::Cancelled,
+            });
+            transaction.clone().finish();
+        }
         let status = match outcome {
             Outcome::Response(status) => Some(status),
             Outcome::Failed => None,
@@ -161,29 +251,52 @@ impl Report for RequestReport {
 }
 
 impl RequestReport {
-    /// Whether a client is bound: the request is being reported.
-    pub(crate) fn is_on(&self) -> bool {
-        self.on.is_some()
-    }
-
     /// Adds the request to every event of this request, with one event processor that keeps
     /// `parts()` and, only for an event, sets the `request_id` tag, the transaction
     /// `METHOD /route` (when the route is known and nothing set one) and the request context.
     /// Without a client, `parts` is not called.
+    ///
+    /// Every event gets the request's trace context (its trace id, its span id, the caller's
+    /// span) unless a span of the same trace set one. With Sentry tracing on, the request's
+    /// transaction starts here, in the request's trace, with its sampling decision.
     pub(crate) fn describe<P: RequestParts>(&self, parts: impl FnOnce() -> P) {
-        let Some(On { hub, id }) = &self.on else {
+        let Some(On {
+            hub,
+            id,
+            trace,
+            transaction,
+        }) = &self.on
+        else {
             return;
         };
         let with_pii = hub
             .client()
             .is_some_and(|client| client.options().send_default_pii);
         let parts = parts();
+        if let Some(trace) = trace
+            && tracing_on(hub)
+        {
+            let started = start_transaction(hub, trace, &parts, with_pii, id);
+            let _ = transaction.set(started);
+        }
         let id = id.clone();
+        let trace = *trace;
         hub.configure_scope(|scope| {
             scope.add_event_processor(move |mut event| {
                 event
                     .tags
                     .insert("request_id".to_owned(), id.as_str().to_owned());
+                if let Some(trace) = &trace {
+                    let ours = matches!(
+                        event.contexts.get("trace"),
+                        Some(Context::Trace(context)) if context.trace_id == trace.trace_id
+                    );
+                    if !ours {
+                        event
+                            .contexts
+                            .insert("trace".to_owned(), trace.context().into());
+                    }
+                }
                 if event.transaction.is_none()
                     && let Some(route) = parts.route()
                 {
@@ -196,25 +309,51 @@ impl RequestReport {
             });
         });
     }
+}
 
-    /// Whether performance tracing is on (a traces sample rate above 0), so that the adapter
-    /// starts the request's transaction; if so, tags the scope with the request's ID, since
-    /// transactions do not pass through event processors but take the scope's tags.
-    pub(crate) fn prepare_transaction(&self) -> bool {
-        let Some(On { hub, id }) = &self.on else {
-            return false;
-        };
-        let tracing = hub.client().is_some_and(|client| {
-            !matches!(
-                client.options().traces_sampling_strategy,
-                TracesSamplingStrategy::Disabled
-            )
-        });
-        if tracing {
-            hub.configure_scope(|scope| scope.set_tag("request_id", id.as_str()));
-        }
-        tracing
-    }
+/// Whether performance tracing is on: a traces sample rate or sampler is set.
+fn tracing_on(hub: &Hub) -> bool {
+    hub.client().is_some_and(|client| {
+        !matches!(
+            client.options().traces_sampling_strategy,
+            TracesSamplingStrategy::Disabled
+        )
+    })
+}
+
+/// Starts the request's transaction in its trace: its span id is the request's, its parent the
+/// caller's, its sampling decision the request's. It is named `METHOD /route` (the path when
+/// the route is unknown), carries the request context and, since transactions do not pass
+/// through event processors but take the scope's tags, the scope is tagged with the request's
+/// ID; the transaction is the scope's span, so events of the request point into it.
+fn start_transaction(
+    hub: &Hub,
+    trace: &Trace,
+    parts: &impl RequestParts,
+    with_pii: bool,
+    id: &RequestId,
+) -> Transaction {
+    let request = request_context(parts, with_pii);
+    let name = match (parts.route(), &request.url) {
+        (Some(route), _) => format!("{} {route}", parts.method()),
+        (None, Some(url)) => format!("{} {}", parts.method(), url.path()),
+        (None, None) => parts.method().to_owned(),
+    };
+    let mut context = TransactionContext::new_with_details(
+        &name,
+        "http.server",
+        trace.trace_id,
+        Some(trace.span_id),
+        trace.parent_span_id,
+    );
+    context.set_sampled(Some(trace.sampled));
+    let transaction = hub.start_transaction(context);
+    transaction.set_request(request);
+    hub.configure_scope(|scope| {
+        scope.set_tag("request_id", id.as_str());
+        scope.set_span(Some(transaction.clone().into()));
+    });
+    transaction
 }
 
 /// Puts back the outer value of [`IN_REQUEST`], even on unwind.

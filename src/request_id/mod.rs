@@ -38,7 +38,6 @@ mod id;
 mod missing;
 mod policy;
 
-pub(crate) use current::attach_to_span;
 pub use current::current;
 pub use generate::{MakeRequestId, UuidV4, UuidV7};
 pub use headers::RequestHeaders;
