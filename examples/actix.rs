@@ -9,15 +9,19 @@
 //! curl -i -X POST localhost:3000/docs -H 'content-type: application/json' -d '{"title":"hello"}'
 //! curl -i localhost:3000/error
 //! curl -i localhost:3000/panic
+//! curl -i localhost:3000/fanout
 //! ```
 //!
 //! Every response carries `x-request-id` (the panic's 500 too: actix-web alone would drop the
 //! connection); every line on stdout is a JSON object, and the lines a request causes carry
-//! its `request_id`.
+//! its `request_id`, `trace_id` and `span_id`. `GET /fanout` calls `DOWNSTREAM_URL` with the
+//! request's ID and trace, and answers `{"downstream_status": N}` (502 with the request ID when
+//! the call fails).
 //!
 //! Environment (a contract other tooling relies on): `PORT` (default 3000), `HOST` (default
 //! 127.0.0.1), `SERVICE_NAME`, `GIT_SHA`, `SENTRY_DSN` (unset: Sentry off),
-//! `SENTRY_ENVIRONMENT`, `RUST_LOG` (default `info`). SIGTERM and Ctrl-C shut it down
+//! `SENTRY_ENVIRONMENT`, `RUST_LOG` (default `info`), `DOWNSTREAM_URL` (default this
+//! service's own `/health`). SIGTERM and Ctrl-C shut it down
 //! gracefully: in-flight requests finish.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,14 +34,15 @@ use http_observability::RequestId;
 use http_observability::actix::ObservabilityMiddleware;
 use serde_json::json;
 
-mod common;
+pub mod common;
 
-use common::{AppError, NewDoc, listen_address, load_document};
+use common::{AppError, Downstream, NewDoc, listen_address, load_document};
 
-/// The service's routes, with the observability middleware. The integration tests serve this
-/// same app; `docs` is shared by every worker.
+/// The service's routes, with the observability middleware, calling `downstream` on
+/// `/fanout`. The integration tests serve this same app; `docs` is shared by every worker.
 pub fn app(
     docs: web::Data<Docs>,
+    downstream: web::Data<Downstream>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -49,11 +54,13 @@ pub fn app(
 > {
     App::new()
         .app_data(docs)
+        .app_data(downstream)
         .route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
         .route("/docs", web::post().to(create_doc))
         .route("/error", web::get().to(error))
         .route("/panic", web::get().to(panic))
+        .route("/fanout", web::get().to(fanout))
         .wrap(ObservabilityMiddleware::new())
 }
 
@@ -85,6 +92,20 @@ async fn error(id: RequestId) -> Result<HttpResponse, ApiError> {
         error,
     })?;
     Ok(HttpResponse::Ok().json(json!({ "status": "loaded" })))
+}
+
+/// Calls the downstream service with this request's ID and trace.
+async fn fanout(downstream: web::Data<Downstream>, id: RequestId) -> HttpResponse {
+    tracing::info!(downstream = downstream.url(), "calling downstream");
+    match downstream.status().await {
+        Ok(status) => HttpResponse::Ok().json(json!({ "downstream_status": status })),
+        Err(error) => {
+            let error: &(dyn std::error::Error + 'static) = &error;
+            tracing::error!(error, "downstream call failed");
+            let body = json!({ "error": "downstream call failed", "request_id": id.as_str() });
+            HttpResponse::BadGateway().json(body)
+        }
+    }
 }
 
 async fn panic() -> &'static str {
@@ -126,7 +147,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _guard = http_observability::init!()?;
     let (host, port) = listen_address()?;
     let docs = web::Data::new(Docs::default());
-    let server = HttpServer::new(move || app(docs.clone()))
+    let downstream = web::Data::new(Downstream::from_env()?);
+    tracing::info!(
+        downstream = downstream.url(),
+        "calling downstream on /fanout"
+    );
+    let server = HttpServer::new(move || app(docs.clone(), downstream.clone()))
         .bind((host.as_str(), port))?
         .shutdown_signal(common::shutdown_signal())
         .shutdown_timeout(10);

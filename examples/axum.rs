@@ -8,14 +8,18 @@
 //! curl -i -X POST localhost:3000/docs -H 'content-type: application/json' -d '{"title":"hello"}'
 //! curl -i localhost:3000/error
 //! curl -i localhost:3000/panic
+//! curl -i localhost:3000/fanout
 //! ```
 //!
 //! Every response carries `x-request-id`; every line on stdout is a JSON object, and the lines
-//! a request causes carry its `request_id`.
+//! a request causes carry its `request_id`, `trace_id` and `span_id`. `GET /fanout` calls
+//! `DOWNSTREAM_URL` with the request's ID and trace, and answers `{"downstream_status": N}`
+//! (502 with the request ID when the call fails).
 //!
 //! Environment (a contract other tooling relies on): `PORT` (default 3000), `HOST` (default
 //! 127.0.0.1), `SERVICE_NAME`, `GIT_SHA`, `SENTRY_DSN` (unset: Sentry off),
-//! `SENTRY_ENVIRONMENT`, `RUST_LOG` (default `info`). SIGTERM and Ctrl-C shut it down
+//! `SENTRY_ENVIRONMENT`, `RUST_LOG` (default `info`), `DOWNSTREAM_URL` (default this
+//! service's own `/health`). SIGTERM and Ctrl-C shut it down
 //! gracefully: in-flight requests finish.
 
 use std::sync::Arc;
@@ -30,27 +34,32 @@ use axum::{Json, Router};
 use http_observability::{ObservabilityLayer, RequestId};
 use serde_json::json;
 
-mod common;
+pub mod common;
 
-use common::{AppError, NewDoc, listen_address, load_document};
+use common::{AppError, Downstream, NewDoc, listen_address, load_document};
 
-/// The service's routes, with the observability layer. The integration tests serve this same
-/// router.
-pub fn app() -> Router {
-    let state = AppState::default();
+/// The service's routes, with the observability layer, calling `downstream` on `/fanout`. The
+/// integration tests serve this same router.
+pub fn app(downstream: Downstream) -> Router {
+    let state = AppState {
+        next_doc_id: Arc::default(),
+        downstream,
+    };
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/docs", post(create_doc))
         .route("/error", get(error))
         .route("/panic", get(panic))
+        .route("/fanout", get(fanout))
         .with_state(state)
         .layer(ObservabilityLayer::new())
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct AppState {
     next_doc_id: Arc<AtomicU64>,
+    downstream: Downstream,
 }
 
 /// Liveness: no I/O.
@@ -80,6 +89,20 @@ async fn error(id: RequestId) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(json!({ "status": "loaded" })))
 }
 
+/// Calls the downstream service with this request's ID and trace.
+async fn fanout(State(state): State<AppState>, id: RequestId) -> Response {
+    tracing::info!(downstream = state.downstream.url(), "calling downstream");
+    match state.downstream.status().await {
+        Ok(status) => Json(json!({ "downstream_status": status })).into_response(),
+        Err(error) => {
+            let error: &(dyn std::error::Error + 'static) = &error;
+            tracing::error!(error, "downstream call failed");
+            let body = json!({ "error": "downstream call failed", "request_id": id.as_str() });
+            (StatusCode::BAD_GATEWAY, Json(body)).into_response()
+        }
+    }
+}
+
 async fn panic() -> &'static str {
     panic!("the /panic route panics on purpose")
 }
@@ -107,9 +130,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // dropping it flushes pending Sentry events and log lines.
     let _guard = http_observability::init!()?;
     let (host, port) = listen_address()?;
+    let downstream = Downstream::from_env()?;
     let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
-    axum::serve(listener, app())
+    tracing::info!(address = %listener.local_addr()?, downstream = downstream.url(), "listening");
+    axum::serve(listener, app(downstream))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");

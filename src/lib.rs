@@ -95,6 +95,7 @@ mod lifecycle;
 pub mod redact;
 pub mod release;
 pub mod request_id;
+pub mod trace_context;
 
 pub use lifecycle::access_log;
 
@@ -103,6 +104,10 @@ pub mod layer;
 
 pub use layer::{Observability, ObservabilityLayer};
 pub use request_id::{MissingRequestId, RequestId};
+pub use trace_context::TraceContext;
+
+// Outgoing calls: the request's ID and trace on `http` headers, tower clients and reqwest.
+pub mod outgoing;
 
 // JSON logging and the one-call setup.
 #[cfg(feature = "json")]

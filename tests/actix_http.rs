@@ -32,8 +32,11 @@ fn serve() -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let docs = web::Data::new(example::Docs::default());
+    // Nothing listens on port 9 (discard): `/fanout` answers 502.
+    let downstream = example::common::Downstream::new("http://127.0.0.1:9/health".into());
+    let downstream = web::Data::new(downstream.unwrap());
     let server = HttpServer::new(move || {
-        example::app(docs.clone())
+        example::app(docs.clone(), downstream.clone())
             .route("/whoami", web::get().to(whoami))
             .route("/stream", web::get().to(stream))
             .service(

@@ -21,7 +21,7 @@ async fn serve() -> SocketAddr {
     capture();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, example::app()).await });
+    tokio::spawn(async move { axum::serve(listener, example::app(no_downstream())).await });
     addr
 }
 
@@ -161,7 +161,10 @@ async fn the_example_router_works_through_oneshot_too() {
         .header("x-request-id", "oneshot-1")
         .body(axum::body::Body::empty())
         .unwrap();
-    let response = example::app().oneshot(request).await.unwrap();
+    let response = example::app(no_downstream())
+        .oneshot(request)
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-request-id"], "oneshot-1");
     let access: Vec<Value> = capture()
@@ -171,4 +174,9 @@ async fn the_example_router_works_through_oneshot_too() {
         .collect();
     assert_eq!(access.len(), 1);
     assert_eq!(access[0]["http.route"], "/health");
+}
+
+/// A downstream nothing listens on (port 9, discard): `/fanout` answers 502.
+fn no_downstream() -> example::common::Downstream {
+    example::common::Downstream::new("http://127.0.0.1:9/health".into()).unwrap()
 }

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)] // The integration tests include the examples for their `app()` only.
 
+use std::time::Duration;
+
+use http_observability::outgoing::PropagateMiddleware;
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, reqwest};
 use serde::Deserialize;
 
 /// `HOST` (default 127.0.0.1) and `PORT` (default 3000).
@@ -15,6 +19,50 @@ pub fn listen_address() -> Result<(String, u16), String> {
         Err(_) => 3000,
     };
     Ok((host, port))
+}
+
+/// The service `GET /fanout` calls: `DOWNSTREAM_URL`, by default this service's own
+/// `/health`. Its client carries the request's ID and trace on every call.
+#[derive(Clone)]
+pub struct Downstream {
+    client: ClientWithMiddleware,
+    url: String,
+}
+
+impl Downstream {
+    /// `DOWNSTREAM_URL`, or `http://127.0.0.1:<PORT>/health`.
+    pub fn from_env() -> Result<Self, String> {
+        let url = match std::env::var("DOWNSTREAM_URL") {
+            Ok(url) => url,
+            Err(_) => format!("http://127.0.0.1:{}/health", listen_address()?.1),
+        };
+        Self::new(url)
+    }
+
+    /// Calls `url`, which must be an absolute http(s) URL.
+    pub fn new(url: String) -> Result<Self, String> {
+        reqwest::Url::parse(&url)
+            .map_err(|e| format!("DOWNSTREAM_URL={url:?} is not a URL: {e}"))?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let client = ClientBuilder::new(client)
+            .with(PropagateMiddleware::new())
+            .build();
+        Ok(Self { client, url })
+    }
+
+    /// The URL called.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `GET` the URL: its status, or why the call failed.
+    pub async fn status(&self) -> Result<u16, reqwest_middleware::Error> {
+        let response = self.client.get(&self.url).send().await?;
+        Ok(response.status().as_u16())
+    }
 }
 
 /// The body of `POST /docs`.

@@ -124,6 +124,7 @@
 pub const TARGET: &str = "http_observability::sentry";
 
 pub(crate) mod config;
+pub(crate) mod outgoing;
 mod panic;
 pub(crate) mod request;
 mod scrub;
