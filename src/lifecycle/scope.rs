@@ -10,7 +10,8 @@ use crate::trace_context::TraceContext;
 /// The request's ID and trace context, as code inside the request's span finds them.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestScope {
-    pub(crate) id: RequestId,
+    // `None` in a client span opened outside any request.
+    pub(crate) id: Option<RequestId>,
     pub(crate) trace: TraceContext,
 }
 
@@ -55,11 +56,11 @@ mod tests {
     fn found_inside_the_span_and_its_children_only() {
         let subscriber = Registry::default().with(tracing_subscriber::filter::LevelFilter::INFO);
         tracing::subscriber::with_default(subscriber, || {
-            let id = |s: &RequestScope| Some(s.id.as_str().to_owned());
+            let id = |s: &RequestScope| s.id.as_ref().map(|id| id.as_str().to_owned());
             assert_eq!(with_current(id), None);
             let span = tracing::info_span!("request");
             let scope = RequestScope {
-                id: RequestId::parse("abc").unwrap(),
+                id: RequestId::parse("abc").ok(),
                 trace: trace(),
             };
             attach(&span, scope);
@@ -77,13 +78,10 @@ mod tests {
     fn none_without_a_registry() {
         let span = tracing::info_span!("request");
         let scope = RequestScope {
-            id: RequestId::parse("abc").unwrap(),
+            id: RequestId::parse("abc").ok(),
             trace: trace(),
         };
         attach(&span, scope);
-        assert!(
-            span.in_scope(|| with_current(|s| Some(s.id.clone())))
-                .is_none()
-        );
+        assert!(span.in_scope(|| with_current(|s| s.id.clone())).is_none());
     }
 }

@@ -4,7 +4,7 @@ use tracing::Span;
 
 use super::scope::{self, RequestScope};
 use crate::request_id::{InvalidRequestId, RequestId};
-use crate::trace_context::{Ignored, TraceContext};
+use crate::trace_context::{Ignored, MakeTraceIds, TraceContext, TraceFlags};
 
 /// Opens the `request` span with `request_id`, `trace_id`, `span_id`, `trace_flags`,
 /// `http.request.method` and `http.route`, and attaches the ID and the trace context so that
@@ -32,7 +32,35 @@ pub(crate) fn open(
         http.request.method = method,
         http.route = route,
     );
-    let id = request_id.clone();
+    let id = Some(request_id.clone());
+    scope::attach(&span, RequestScope { id, trace });
+    span
+}
+
+/// Opens a `client` span for one outgoing call of the current request: the request's ID, the
+/// same trace, a fresh span id (the caller's span as its parent). Lines inside it carry its
+/// `span_id`, and calls made inside it send that id as their parent. Outside any request, the
+/// span starts a trace of its own.
+pub(crate) fn open_client(ids: &impl MakeTraceIds) -> Span {
+    let scope = super::scope::with_current(|scope| Some(scope.clone()));
+    let (id, trace) = match scope {
+        Some(RequestScope { id, trace }) => {
+            let child = TraceContext::new(trace.trace_id(), ids.new_span_id(), trace.flags())
+                .with_parent(trace.span_id())
+                .with_trace_state(trace.trace_state().cloned());
+            (id, child)
+        }
+        None => (
+            None,
+            TraceContext::new(ids.new_trace_id(), ids.new_span_id(), TraceFlags::default()),
+        ),
+    };
+    let span = tracing::error_span!(
+        "client",
+        trace_id = trace.trace_id().to_hex().as_str(),
+        span_id = trace.span_id().to_hex().as_str(),
+        trace_flags = trace.flags().to_hex().as_str(),
+    );
     scope::attach(&span, RequestScope { id, trace });
     span
 }

@@ -25,5 +25,5 @@ use super::RequestId;
 /// audit("startup");
 /// ```
 pub fn current() -> Option<RequestId> {
-    crate::lifecycle::scope::with_current(|scope| Some(scope.id.clone()))
+    crate::lifecycle::scope::with_current(|scope| scope.id.clone())
 }

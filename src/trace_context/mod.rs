@@ -46,7 +46,7 @@ mod traceparent;
 mod tracestate;
 
 pub use context::TraceContext;
-pub use current::current;
+pub use current::{client_span, current};
 pub use ids::{Hex, MakeTraceIds, RandomIds, SpanId, TraceFlags, TraceId};
 pub use missing::MissingTraceContext;
 pub(crate) use outgoing::Outgoing;

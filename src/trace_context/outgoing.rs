@@ -24,7 +24,7 @@ impl Outgoing {
     pub(crate) fn now() -> Self {
         with_current(|scope| {
             Some(Self {
-                request_id: Some(scope.id.clone()),
+                request_id: scope.id.clone(),
                 trace: scope.trace.clone(),
             })
         })
