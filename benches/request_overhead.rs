@@ -19,8 +19,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http_observability::ObservabilityLayer;
 use http_observability::request_id::{MakeRequestId, RequestHeaders, UuidV4, UuidV7};
 use support::{
-    Counting, allocations_per_request, axum_router, axum_with_tower_http, handler, one,
-    subscribers, tower_http_stack,
+    Counting, allocations_per_request, allocations_per_request_of, axum_router,
+    axum_with_tower_http, handler, one, one_request, request, subscribers, tower_http_stack,
+    traced_request,
 };
 use tower::Layer;
 
@@ -78,6 +79,64 @@ fn bench(c: &mut Criterion) {
             );
         });
     }
+
+    // Continuing a caller's trace against a request that brings only its ID (both get a trace
+    // context; the second starts a new one), under our JSON.
+    tracing::dispatcher::with_default(&subscribers::ours_json(), || {
+        let mut group = c.benchmark_group("request_trace/ours_json");
+        group.bench_function("bare_handler", |b| b.iter(|| one(&bare, true)));
+        group.bench_function("incoming_id", |b| {
+            b.iter(|| one_request(&ours, request(true)))
+        });
+        group.bench_function("incoming_id_and_traceparent", |b| {
+            b.iter(|| one_request(&ours, traced_request()))
+        });
+        group.finish();
+        println!(
+            "allocations per request (ours_json): incoming_id {:.1}, \
+             incoming_id_and_traceparent {:.1} (the traced request's own header included: {:.1})",
+            allocations_per_request(&ours, true),
+            allocations_per_request_of(&ours, traced_request),
+            allocations_per_request_of(&bare, traced_request)
+                - allocations_per_request(&bare, true),
+        );
+
+        // The outgoing headers alone (request ID, traceparent; no Sentry client here), into a
+        // reused map: inside a request-like scope, and outside any (a fresh trace per call).
+        let mut group = c.benchmark_group("outgoing_inject");
+        let mut headers = http::HeaderMap::with_capacity(8);
+        group.bench_function("outside_a_request", |b| {
+            b.iter(|| {
+                headers.clear();
+                http_observability::outgoing::inject(&mut headers);
+                black_box(&headers);
+            })
+        });
+        let span = http_observability::trace_context::client_span();
+        span.in_scope(|| {
+            group.bench_function("in_a_client_span", |b| {
+                b.iter(|| {
+                    headers.clear();
+                    http_observability::outgoing::inject(&mut headers);
+                    black_box(&headers);
+                })
+            });
+            headers.clear();
+            http_observability::outgoing::inject(&mut headers);
+            let n = 10_000;
+            let allocs = support::allocations(|| {
+                for _ in 0..n {
+                    headers.clear();
+                    http_observability::outgoing::inject(&mut headers);
+                }
+            });
+            println!(
+                "allocations per injection: {:.1}",
+                allocs as f64 / f64::from(n)
+            );
+        });
+        group.finish();
+    });
 
     let mut group = c.benchmark_group("request_id_generation");
     group.bench_function("uuid_v7", |b| {

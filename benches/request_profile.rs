@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Instructions per request = (total of the first run − total of the second) / 20000.
-//! Arguments: the stack (`bare`, `ours`, `tower_http`), the subscriber (`registry_only`,
+//! Arguments: the stack (`bare`, `ours`, `tower_http`, or `ours_traced`: ours, the request
+//! bringing an ID and a `traceparent`), the subscriber (`registry_only`,
 //! `fmt_json`, `ours_json`), the number of requests (default 20000), and `alloc` to print the
 //! allocations per request instead of profiling.
 
@@ -18,7 +19,8 @@ mod support;
 use http::Request;
 use http_observability::ObservabilityLayer;
 use support::{
-    Body, Counting, allocations_per_request, handler, one, subscribers, tower_http_stack,
+    Body, Counting, allocations_per_request, allocations_per_request_of, handler, one, one_request,
+    subscribers, tower_http_stack, traced_request,
 };
 use tower::{Layer, Service};
 
@@ -49,7 +51,8 @@ fn main() {
         "bare" => drive(&handler(), n, alloc),
         "ours" => drive(&ObservabilityLayer::new().layer(handler()), n, alloc),
         "tower_http" => drive(&tower_http_stack(), n, alloc),
-        other => eprintln!("unknown stack {other:?}: bare, ours, tower_http"),
+        "ours_traced" => drive_traced(&ObservabilityLayer::new().layer(handler()), n, alloc),
+        other => eprintln!("unknown stack {other:?}: bare, ours, ours_traced, tower_http"),
     });
 }
 
@@ -64,5 +67,20 @@ where
         println!("allocations per request: {per_request:.1}");
     } else {
         (0..n).for_each(|_| one(service, false));
+    }
+}
+
+/// `n` requests through `service`, each bringing an ID and a `traceparent`, or its allocations
+/// per request.
+fn drive_traced<S>(service: &S, n: u32, alloc: bool)
+where
+    S: Service<Request<Body>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    if alloc {
+        let per_request = allocations_per_request_of(service, traced_request);
+        println!("allocations per request: {per_request:.1}");
+    } else {
+        (0..n).for_each(|_| one_request(service, traced_request()));
     }
 }

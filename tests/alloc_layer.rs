@@ -45,3 +45,26 @@ fn an_incoming_id_is_shared_not_copied() {
          without the ID's own); more is a regression, fewer means this budget comes down"
     );
 }
+
+#[test]
+fn continuing_a_trace_adds_no_allocation() {
+    use support::{allocations_per_request_of, request, traced_request};
+    let bare = handler();
+    let ours = ObservabilityLayer::new().layer(handler());
+    for (name, dispatch) in [
+        ("registry_only", subscribers::registry_only()),
+        ("ours_json", subscribers::ours_json()),
+    ] {
+        tracing::dispatcher::with_default(&dispatch, || {
+            let above = |make: fn() -> http::Request<support::Body>| {
+                allocations_per_request_of(&ours, make) - allocations_per_request_of(&bare, make)
+            };
+            assert_eq!(
+                above(traced_request),
+                above(|| request(true)),
+                "{name}: a request continuing a trace (traceparent parsed, ids rendered into \
+                 its span) must cost no allocation more than one bringing only its ID"
+            );
+        });
+    }
+}

@@ -87,13 +87,33 @@ pub fn request(with_id: bool) -> Request<Body> {
         .expect("a valid request")
 }
 
+/// `request(true)` that also continues its caller's trace: a `traceparent` header, as a
+/// traced client or proxy sends it.
+pub fn traced_request() -> Request<Body> {
+    let mut request = request(true);
+    request.headers_mut().insert(
+        "traceparent",
+        http::HeaderValue::from_static("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+    );
+    request
+}
+
 /// One request through a clone of `service` (as axum does), polled once.
 pub fn one<S>(service: &S, with_id: bool)
 where
     S: Service<Request<Body>> + Clone,
     S::Error: std::fmt::Debug,
 {
-    let mut future = pin!(service.clone().oneshot(request(with_id)));
+    one_request(service, request(with_id));
+}
+
+/// `request` through a clone of `service`, polled once.
+pub fn one_request<S>(service: &S, request: Request<Body>)
+where
+    S: Service<Request<Body>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    let mut future = pin!(service.clone().oneshot(request));
     match future
         .as_mut()
         .poll(&mut Context::from_waker(Waker::noop()))
@@ -109,9 +129,19 @@ where
     S: Service<Request<Body>> + Clone,
     S::Error: std::fmt::Debug,
 {
-    (0..100).for_each(|_| one(service, with_id));
+    allocations_per_request_of(service, || request(with_id))
+}
+
+/// Heap allocations per request made by `make`, on this thread, averaged over many requests
+/// (the requests' own allocations included).
+pub fn allocations_per_request_of<S>(service: &S, make: impl Fn() -> Request<Body>) -> f64
+where
+    S: Service<Request<Body>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    (0..100).for_each(|_| one_request(service, make()));
     let n = 10_000;
-    allocations(|| (0..n).for_each(|_| one(service, with_id))) as f64 / f64::from(n)
+    allocations(|| (0..n).for_each(|_| one_request(service, make()))) as f64 / f64::from(n)
 }
 
 /// The equivalent tower-http stack: SetRequestId, TraceLayer with an INFO span holding the ID
