@@ -1,6 +1,8 @@
 //! Production observability for axum and actix-web services in a few lines: a correlation ID
-//! on every request, in every log line it causes and in the response; fast JSON-lines logs;
-//! and errors reported to Sentry tagged with that ID and the git SHA of the running build.
+//! on every request, in every log line it causes and in the response; a W3C trace context
+//! continued from the caller and passed on to the services it calls; fast JSON-lines logs;
+//! and errors reported to Sentry tagged with that ID, in that trace, with the git SHA of the
+//! running build.
 //!
 //! # The map of the crate
 //!
@@ -11,11 +13,13 @@
 //! | folder | ring | what it holds |
 //! |---|---|---|
 //! | `src/request_id/` | core | the correlation ID: the [`RequestId`] type and its rules, how fresh ones are made ([`MakeRequestId`](request_id::MakeRequestId)), the trust policy, [`request_id::current`] |
+//! | `src/trace_context/` | core | the trace: W3C `traceparent`/`tracestate` and Sentry's `sentry-trace` parsed strictly, the [`TraceContext`] type, the [trust policy](trace_context::TracePolicy) and the [seam for ids](trace_context::MakeTraceIds), [`trace_context::current`], what goes out on a call |
 //! | `src/lifecycle/` | core | one request, whatever the framework: its `request` span, its [access record](access_log), a caught panic, how it ended, the reporting seam |
 //! | `src/redact/` | core | [redaction](redact): one deny-list for logs and Sentry, URL passwords, [`Sensitive`](redact::Sensitive) |
 //! | `src/release/` | core | [which build is running](mod@release): the release chain, [`release!`], [`emit_git_sha`](release::emit_git_sha) |
 //! | `src/layer/` | adapter | tower and axum: [`ObservabilityLayer`], the axum extractor and route, [`SetRequestIdLayer`](layer::SetRequestIdLayer), the tower side of Sentry |
-//! | `src/actix/` | adapter | actix-web: the middleware, its extractor, the actix side of Sentry (feature `actix`) |
+//! | `src/actix/` | adapter | actix-web: the middleware, its extractors, the actix side of Sentry (feature `actix`) |
+//! | `src/outgoing/` | adapter | outgoing calls: [`outgoing::inject`] for any `http::HeaderMap`, [`PropagateLayer`](outgoing::PropagateLayer) for tower/hyper clients, the reqwest middleware (feature `reqwest`) |
 //! | `src/json/` | integration | the JSON-lines formatter (feature `json`) |
 //! | `src/reporting/` | integration | Sentry: setup, per-request hub and report, scrubbing, transport (feature `sentry`) |
 //! | `src/init/` | integration | the one-call setup from the environment, [`init!`] (feature `json`) |
@@ -52,10 +56,12 @@
 //! | `axum` | no | the [`RequestId`] extractor and matched routes for axum |
 //! | `sentry` | no | Sentry reporting tagged with the request ID and the release |
 //! | `actix` | no | the actix-web middleware |
+//! | `reqwest` | no | [`outgoing::PropagateMiddleware`], for `reqwest-middleware` clients |
 //! | `full` | no | all of the above |
 //!
-//! The tower layer ([`ObservabilityLayer`]) and the request-ID core ([`request_id`]) are always
-//! there.
+//! The tower layer ([`ObservabilityLayer`]), the request-ID and trace-context core
+//! ([`request_id`], [`trace_context`]) and the outgoing side for `http` headers and tower
+//! clients ([`outgoing`]) are always there.
 //!
 //! # Coming from tower-http
 //!
@@ -68,7 +74,8 @@
 //! | `PropagateRequestIdLayer::x_request_id()` | the same layer: the ID is set on every response, panics and errors included |
 //! | `SetRequestIdLayer::new(header, make)` | `.header(header)` and `.make_request_id(make)` |
 //! | its `MakeRequestId` (`&mut self, &Request<B>) -> Option<RequestId>` | [`MakeRequestId`](request_id::MakeRequestId) (`&self, &RequestHeaders) -> RequestId`): always an ID |
-//! | `TraceLayer::new_for_http()` with a `make_span_with` that records the ID | the `request` span, with `request_id`, the method and the route |
+//! | `TraceLayer::new_for_http()` with a `make_span_with` that records the ID | the `request` span, with `request_id`, `trace_id`, `span_id`, `trace_flags`, the method and the route |
+//! | reqwest-tracing with a global OpenTelemetry propagator | [`outgoing::PropagateMiddleware`]: the request ID and the trace, no propagator to install |
 //! | `TraceLayer`'s `on_response` / `on_failure` | one [access record](access_log) per request, INFO below 500, ERROR from 500 |
 //! | `CatchPanicLayer` | built in: a 500 with `{"error":…,"request_id":…}` |
 //! | `tracing_subscriber::fmt().json()` | [`init!()`](init!) or [`json::JsonLayer`] |
@@ -83,8 +90,13 @@
 //! # Examples
 //!
 //! - `cargo run --example axum`: a small API with every route of the contract (`/health`,
-//!   `/ready`, `/docs`, `/error`, `/panic`).
+//!   `/ready`, `/docs`, `/error`, `/panic`, `/fanout`).
 //! - `cargo run --example actix --features actix`: the same service on actix-web.
+//! - `cargo run --example trace_conformance`: the service side of the W3C Trace Context test
+//!   harness.
+//!
+//! Both service examples also have `/fanout`, which calls `DOWNSTREAM_URL` (default: their own
+//! `/health`) with the request's ID and trace.
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
