@@ -1,6 +1,6 @@
 //! End to end against Bugsink, a real Sentry-compatible server on 127.0.0.1, started by
 //! `scripts/bugsink.sh` (which .ci/run calls): the event of a failing request is stored with
-//! the right release, environment and `request_id` tag.
+//! the right release, environment and `request_id` tag, in the trace the request came with.
 //!
 //! Skips, saying so, when `BUGSINK_DSN` is not set. Locally:
 //! `eval "$(scripts/bugsink.sh start)" && cargo test --all-features --test sentry_bugsink`.
@@ -39,7 +39,14 @@ async fn the_event_is_stored_with_release_environment_and_request_id() {
         return;
     };
     let setup = app::setup(Answer::Never, Some(dsn), Duration::from_secs(5));
-    let response = reqwest::get(setup.url("/error")).await.unwrap();
+    // The caller's trace: the stored event must be in it, with the caller's span as parent.
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let response = reqwest::Client::new()
+        .get(setup.url("/error"))
+        .header("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 500);
     let id = request_id(&response);
     setup.flush(); // Bugsink's local template ingests synchronously: stored once flushed.
@@ -66,4 +73,11 @@ async fn the_event_is_stored_with_release_environment_and_request_id() {
     assert_eq!(event["release"], RELEASE_SHA);
     assert_eq!(event["environment"], ENVIRONMENT);
     assert_eq!(event["transaction"], "GET /error");
+    // What Bugsink keeps of the trace: the event's trace context as sent.
+    let trace = &event["contexts"]["trace"];
+    assert_eq!(trace["trace_id"], trace_id, "{trace}");
+    assert_eq!(trace["parent_span_id"], "00f067aa0ba902b7", "{trace}");
+    let span_id = trace["span_id"].as_str().expect("a span id");
+    assert_eq!(span_id.len(), 16);
+    assert_ne!(span_id, "00f067aa0ba902b7");
 }
