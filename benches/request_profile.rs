@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Instructions per request = (total of the first run − total of the second) / 20000.
-//! Arguments: the stack (`bare`, `ours`, `tower_http`, or `ours_traced`: ours, the request
-//! bringing an ID and a `traceparent`), the subscriber (`registry_only`,
+//! Arguments: the stack (`bare`, `ours`, `tower_http`; `ours_incoming`: ours, the request
+//! bringing an ID; `ours_traced`: ours, the request bringing an ID and a `traceparent`;
+//! `bare_incoming`, `bare_traced`: the bare handler with those requests, to subtract), the subscriber (`registry_only`,
 //! `fmt_json`, `ours_json`), the number of requests (default 20000), and `alloc` to print the
 //! allocations per request instead of profiling.
 
@@ -51,8 +52,13 @@ fn main() {
         "bare" => drive(&handler(), n, alloc),
         "ours" => drive(&ObservabilityLayer::new().layer(handler()), n, alloc),
         "tower_http" => drive(&tower_http_stack(), n, alloc),
+        "bare_incoming" => drive_incoming(&handler(), n, alloc),
+        "bare_traced" => drive_traced(&handler(), n, alloc),
+        "ours_incoming" => drive_incoming(&ObservabilityLayer::new().layer(handler()), n, alloc),
         "ours_traced" => drive_traced(&ObservabilityLayer::new().layer(handler()), n, alloc),
-        other => eprintln!("unknown stack {other:?}: bare, ours, ours_traced, tower_http"),
+        other => {
+            eprintln!("unknown stack {other:?}: bare, ours, ours_incoming, ours_traced, tower_http")
+        }
     });
 }
 
@@ -82,5 +88,19 @@ where
         println!("allocations per request: {per_request:.1}");
     } else {
         (0..n).for_each(|_| one_request(service, traced_request()));
+    }
+}
+
+/// `n` requests through `service`, each bringing an ID, or its allocations per request.
+fn drive_incoming<S>(service: &S, n: u32, alloc: bool)
+where
+    S: Service<Request<Body>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    if alloc {
+        let per_request = allocations_per_request(service, true);
+        println!("allocations per request: {per_request:.1}");
+    } else {
+        (0..n).for_each(|_| one(service, true));
     }
 }

@@ -15,7 +15,14 @@ use super::{ResponseBody, ResponseFuture};
 use crate::access_log::RequestLine;
 use crate::lifecycle::in_flight::InFlight;
 use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolicy, UuidV7};
-use crate::trace_context::{MakeTraceIds, SharedTracePolicy, TracePolicy};
+use crate::trace_context::{MakeTraceIds, SharedTracePolicy, TraceHeader, TracePolicy};
+
+/// The trace headers as actix-web's (`http` 0.2) names: a name given as text is parsed at every
+/// lookup.
+const TRACEPARENT: HeaderName = HeaderName::from_static(TraceHeader::TraceParent.as_str());
+const TRACESTATE: HeaderName = HeaderName::from_static(TraceHeader::TraceState.as_str());
+const SENTRY_TRACE: HeaderName = HeaderName::from_static(TraceHeader::SentryTrace.as_str());
+const BAGGAGE: HeaderName = HeaderName::from_static(TraceHeader::Baggage.as_str());
 
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and
 /// panic safety. See the [module docs](crate::actix) for what it does and where to put it.
@@ -181,9 +188,15 @@ where
         let resolution = self
             .policy
             .resolve_values(values, &RequestHeaders::from_lookup(&lookup));
-        let trace = self
-            .trace
-            .decide_values(|name| request.headers().get_all(name).map(HeaderValue::as_bytes));
+        let trace = self.trace.decide_values(|header| {
+            let name = match header {
+                TraceHeader::TraceParent => &TRACEPARENT,
+                TraceHeader::TraceState => &TRACESTATE,
+                TraceHeader::SentryTrace => &SENTRY_TRACE,
+                _ => &BAGGAGE,
+            };
+            request.headers().get_all(name).map(HeaderValue::as_bytes)
+        });
         // A kept incoming ID is the request's one header value: the request keeps it as it is,
         // and the response gets a clone (refcounted, as actix-http parses headers).
         let value = match incoming.filter(|_| resolution.incoming) {

@@ -4,7 +4,7 @@ use tracing::Span;
 
 use super::scope::{self, RequestScope};
 use crate::request_id::{InvalidRequestId, RequestId};
-use crate::trace_context::{Ignored, MakeTraceIds, TraceContext, TraceFlags};
+use crate::trace_context::{Ignored, MakeTraceIds, SpanFields, TraceContext, TraceFlags};
 
 /// Opens the `request` span with `request_id`, `trace_id`, `span_id`, `trace_flags`,
 /// `http.request.method` and `http.route`, and attaches the ID and the trace context so that
@@ -23,12 +23,14 @@ pub(crate) fn open(
     method: &str,
     route: Option<&str>,
 ) -> Span {
+    let hex = SpanFields::new(trace.trace_id(), trace.span_id(), trace.flags());
+    let (trace_id, span_id, trace_flags) = hex.as_strs();
     let span = tracing::error_span!(
         "request",
         request_id = request_id.as_str(),
-        trace_id = trace.trace_id().to_hex().as_str(),
-        span_id = trace.span_id().to_hex().as_str(),
-        trace_flags = trace.flags().to_hex().as_str(),
+        trace_id,
+        span_id,
+        trace_flags,
         http.request.method = method,
         http.route = route,
     );
@@ -55,12 +57,9 @@ pub(crate) fn open_client(ids: &impl MakeTraceIds) -> Span {
             TraceContext::new(ids.new_trace_id(), ids.new_span_id(), TraceFlags::default()),
         ),
     };
-    let span = tracing::error_span!(
-        "client",
-        trace_id = trace.trace_id().to_hex().as_str(),
-        span_id = trace.span_id().to_hex().as_str(),
-        trace_flags = trace.flags().to_hex().as_str(),
-    );
+    let hex = SpanFields::new(trace.trace_id(), trace.span_id(), trace.flags());
+    let (trace_id, span_id, trace_flags) = hex.as_strs();
+    let span = tracing::error_span!("client", trace_id, span_id, trace_flags);
     scope::attach(&span, RequestScope { id, trace });
     span
 }

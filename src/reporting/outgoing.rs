@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderValue};
 use sentry::Hub;
 
 use crate::trace_context::{BAGGAGE, SENTRY_TRACE, TraceContext};
@@ -18,7 +18,7 @@ pub(crate) fn write_headers(trace: &TraceContext, headers: &mut HeaderMap) {
     let sampled = if trace.is_sampled() { "1" } else { "0" };
     let sentry_trace = format!("{}-{}-{sampled}", trace.trace_id(), trace.span_id());
     if let Ok(value) = HeaderValue::try_from(sentry_trace) {
-        headers.insert(HeaderName::from_static(SENTRY_TRACE), value);
+        headers.insert(SENTRY_TRACE, value);
     }
     let baggage = match trace.baggage() {
         Some(baggage) => baggage.clone(),
@@ -46,7 +46,7 @@ pub(crate) fn write_headers(trace: &TraceContext, headers: &mut HeaderMap) {
             }
         }
     };
-    headers.insert(HeaderName::from_static(BAGGAGE), baggage);
+    headers.insert(BAGGAGE, baggage);
 }
 
 /// Appends `value` percent-encoded where W3C Baggage does not allow its bytes as they are.

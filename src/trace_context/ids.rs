@@ -144,25 +144,71 @@ macro_rules! hex_display {
 }
 hex_display!(TraceId, SpanId, TraceFlags);
 
-const DIGITS: &[u8; 16] = b"0123456789abcdef";
+/// The two lowercase hex digits of each byte.
+const PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0x0f]];
+        byte += 1;
+    }
+    table
+};
 
 fn encode_hex<const B: usize, const N: usize>(bytes: &[u8; B]) -> Hex<N> {
     let mut out = [0u8; N];
-    for (i, byte) in bytes.iter().enumerate() {
-        out[2 * i] = DIGITS[usize::from(byte >> 4)];
-        out[2 * i + 1] = DIGITS[usize::from(byte & 0x0f)];
-    }
+    encode_into(bytes, &mut out);
     Hex(out)
 }
 
-/// The value of one lowercase hex digit (`0-9a-f`); uppercase is refused, as the spec says.
-const fn digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
+/// Writes the hex digits of `bytes` into the start of `out`, which holds at least twice as many.
+fn encode_into(bytes: &[u8], out: &mut [u8]) {
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&PAIRS[usize::from(*byte)]);
     }
 }
+
+/// The `trace_id`, `span_id` and `trace_flags` of a span as text, in one buffer on the stack.
+pub(crate) struct SpanFields([u8; 50]);
+
+impl SpanFields {
+    pub(crate) fn new(trace_id: TraceId, span_id: SpanId, flags: TraceFlags) -> Self {
+        let mut out = [0u8; 50];
+        encode_into(&trace_id.0, &mut out[..32]);
+        encode_into(&span_id.0, &mut out[32..48]);
+        encode_into(&[flags.0], &mut out[48..]);
+        Self(out)
+    }
+
+    /// The three fields, in that order.
+    pub(crate) fn as_strs(&self) -> (&str, &str, &str) {
+        // Hex digits only, checked once for the three.
+        let all = std::str::from_utf8(&self.0).unwrap_or_default();
+        match (all.get(..32), all.get(32..48), all.get(48..)) {
+            (Some(trace), Some(span), Some(flags)) => (trace, span, flags),
+            _ => ("", "", ""),
+        }
+    }
+}
+
+/// The value of each byte as a lowercase hex digit (`0-9a-f`), or `INVALID`: uppercase is
+/// refused, as the spec says. A table, so that a digit costs one load and no branch.
+const DIGIT: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut c = 0;
+    while c < 10 {
+        table[b'0' as usize + c] = c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 6 {
+        table[b'a' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
 
 /// Decodes exactly `2 * B` lowercase hex digits.
 pub(crate) fn decode_hex<const B: usize>(hex: &[u8]) -> Option<[u8; B]> {
@@ -170,10 +216,14 @@ pub(crate) fn decode_hex<const B: usize>(hex: &[u8]) -> Option<[u8; B]> {
         return None;
     }
     let mut out = [0u8; B];
+    // Any invalid digit sets the high bits of `bad`; checked once at the end.
+    let mut bad = 0u8;
     for (i, pair) in hex.chunks_exact(2).enumerate() {
-        out[i] = (digit(pair[0])? << 4) | digit(pair[1])?;
+        let (hi, lo) = (DIGIT[usize::from(pair[0])], DIGIT[usize::from(pair[1])]);
+        bad |= hi | lo;
+        out[i] = (hi << 4) | (lo & 0x0f);
     }
-    Some(out)
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 /// Where the ids of new traces and of our spans come from.

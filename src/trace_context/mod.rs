@@ -47,12 +47,13 @@ mod tracestate;
 
 pub use context::TraceContext;
 pub use current::{client_span, current};
+pub(crate) use ids::SpanFields;
 pub use ids::{Hex, MakeTraceIds, RandomIds, SpanId, TraceFlags, TraceId};
 pub use missing::MissingTraceContext;
 pub(crate) use outgoing::Outgoing;
 pub(crate) use policy::Ignored;
 pub use policy::TracePolicy;
 pub(crate) use policy::{Decision, SharedTracePolicy};
-pub use sentry_trace::{BAGGAGE, SENTRY_TRACE, SentryTrace};
+pub use sentry_trace::{BAGGAGE, SENTRY_TRACE, SentryTrace, TraceHeader};
 pub use traceparent::{InvalidTraceParent, TRACEPARENT, TraceParent};
 pub use tracestate::{InvalidTraceState, MAX_MEMBERS, TRACESTATE, TraceState};

@@ -45,19 +45,13 @@ impl Outgoing {
         if let Some(id) = &self.request_id {
             headers.insert(request_id_header.clone(), id.header_value().clone());
         }
-        headers.insert(
-            HeaderName::from_static(TRACEPARENT),
-            self.trace.traceparent(),
-        );
+        headers.insert(TRACEPARENT, self.trace.traceparent());
         match self.trace.trace_state() {
             Some(state) => {
-                headers.insert(
-                    HeaderName::from_static(TRACESTATE),
-                    state.header_value().clone(),
-                );
+                headers.insert(TRACESTATE, state.header_value().clone());
             }
             None => {
-                headers.remove(TRACESTATE);
+                headers.remove(&TRACESTATE);
             }
         }
     }

@@ -7,9 +7,9 @@ use http::HeaderMap;
 
 use super::context::TraceContext;
 use super::ids::{MakeTraceIds, RandomIds, TraceFlags};
-use super::sentry_trace::{self, BAGGAGE, SENTRY_TRACE, SentryTrace};
-use super::traceparent::{InvalidTraceParent, TRACEPARENT, TraceParent};
-use super::tracestate::{InvalidTraceState, TRACESTATE, TraceState};
+use super::sentry_trace::{self, SentryTrace, TraceHeader};
+use super::traceparent::{InvalidTraceParent, TraceParent};
+use super::tracestate::{InvalidTraceState, TraceState};
 
 /// How a request's [`TraceContext`] is decided from its headers: whether incoming context is
 /// trusted, and where fresh ids come from.
@@ -133,11 +133,11 @@ impl<I: MakeTraceIds> TracePolicy<I> {
     }
 
     /// Decides the trace context of a request from the raw values of its headers, for
-    /// frameworks whose header types are not `http` 1.x: `values(name)` gives every value of
-    /// the header `name`, in order. The same rules as [`resolve`](Self::resolve).
+    /// frameworks whose header types are not `http` 1.x: `values(header)` gives every value
+    /// of `header`, in order. The same rules as [`resolve`](Self::resolve).
     pub fn resolve_values<'a, V: Iterator<Item = &'a [u8]>>(
         &self,
-        values: impl Fn(&'static str) -> V,
+        values: impl Fn(TraceHeader) -> V,
         sample: impl FnOnce() -> bool,
     ) -> TraceContext {
         self.decide_values(values).finish(sample).0
@@ -145,23 +145,32 @@ impl<I: MakeTraceIds> TracePolicy<I> {
 
     /// [`resolve`](Self::resolve) up to the sampling decision, which the lifecycle makes.
     pub(crate) fn decide(&self, headers: &HeaderMap) -> Decision {
-        self.decide_values(|name| headers.get_all(name).iter().map(|v| v.as_bytes()))
+        // Looked up by `HeaderName` constants: a name given as text is parsed at every lookup.
+        self.decide_values(|header| {
+            let name = match header {
+                TraceHeader::TraceParent => &super::TRACEPARENT,
+                TraceHeader::TraceState => &super::TRACESTATE,
+                TraceHeader::SentryTrace => &super::SENTRY_TRACE,
+                _ => &super::BAGGAGE,
+            };
+            headers.get_all(name).iter().map(|v| v.as_bytes())
+        })
     }
 
     /// [`resolve_values`](Self::resolve_values) up to the sampling decision.
     pub(crate) fn decide_values<'a, V: Iterator<Item = &'a [u8]>>(
         &self,
-        values: impl Fn(&'static str) -> V,
+        values: impl Fn(TraceHeader) -> V,
     ) -> Decision {
         let span_id = self.ids.new_span_id();
         if !self.trust_incoming {
             return self.fresh(span_id, None);
         }
         let mut ignored = None;
-        match TraceParent::from_values(values(TRACEPARENT)) {
+        match TraceParent::from_values(values(TraceHeader::TraceParent)) {
             Ok(Some(parent)) => {
-                let trace_state =
-                    TraceState::from_values(values(TRACESTATE)).unwrap_or_else(|why| {
+                let trace_state = TraceState::from_values(values(TraceHeader::TraceState))
+                    .unwrap_or_else(|why| {
                         ignored = Some(Ignored::TraceState(why));
                         None
                     });
@@ -177,11 +186,11 @@ impl<I: MakeTraceIds> TracePolicy<I> {
             Ok(None) => {}
             Err(why) => ignored = Some(Ignored::TraceParent(why)),
         }
-        if let Some(parent) = SentryTrace::from_values(values(SENTRY_TRACE)) {
+        if let Some(parent) = SentryTrace::from_values(values(TraceHeader::SentryTrace)) {
             let flags = TraceFlags::sampled_only(parent.sampled.unwrap_or(false));
             let context = TraceContext::new(parent.trace_id, span_id, flags)
                 .with_parent(parent.parent_id)
-                .with_baggage(sentry_trace::baggage(values(BAGGAGE)));
+                .with_baggage(sentry_trace::baggage(values(TraceHeader::Baggage)));
             let sample = parent.sampled.is_none();
             return Decision {
                 context,

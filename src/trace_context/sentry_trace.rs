@@ -1,15 +1,52 @@
 //! Sentry's `sentry-trace` and `baggage` headers: the parent when no valid `traceparent` came.
 
 use bytes::Bytes;
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 
 use super::ids::{SpanId, TraceId};
 use super::traceparent::trim_ows;
 
 /// The header's name.
-pub const SENTRY_TRACE: &str = "sentry-trace";
+pub const SENTRY_TRACE: HeaderName = HeaderName::from_static("sentry-trace");
 /// The W3C `baggage` header, which carries Sentry's dynamic sampling context.
-pub const BAGGAGE: &str = "baggage";
+pub const BAGGAGE: HeaderName = HeaderName::from_static("baggage");
+
+/// The headers trace context is read from, for
+/// [`TracePolicy::resolve_values`](super::TracePolicy::resolve_values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TraceHeader {
+    /// `traceparent`.
+    TraceParent,
+    /// `tracestate`.
+    TraceState,
+    /// `sentry-trace`.
+    SentryTrace,
+    /// `baggage`.
+    Baggage,
+}
+
+impl TraceHeader {
+    /// The header's name, lowercase.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TraceParent => "traceparent",
+            Self::TraceState => "tracestate",
+            Self::SentryTrace => "sentry-trace",
+            Self::Baggage => "baggage",
+        }
+    }
+
+    /// The header's name as an `http` 1.x name.
+    pub const fn header_name(self) -> HeaderName {
+        match self {
+            Self::TraceParent => super::TRACEPARENT,
+            Self::TraceState => super::TRACESTATE,
+            Self::SentryTrace => SENTRY_TRACE,
+            Self::Baggage => BAGGAGE,
+        }
+    }
+}
 /// The longest `baggage` kept (the W3C Baggage limit).
 const MAX_BAGGAGE: usize = 8192;
 

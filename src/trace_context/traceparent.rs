@@ -2,10 +2,12 @@
 
 use std::fmt;
 
+use http::HeaderName;
+
 use super::ids::{SpanId, TraceFlags, TraceId};
 
 /// The header's name.
-pub const TRACEPARENT: &str = "traceparent";
+pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// The length of a version-`00` value: `vv-<32 hex>-<16 hex>-ff`.
 const LEN: usize = 55;

@@ -4,12 +4,12 @@
 use std::fmt;
 
 use bytes::Bytes;
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 
 use super::traceparent::trim_ows;
 
 /// The header's name.
-pub const TRACESTATE: &str = "tracestate";
+pub const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 /// The most list members the Recommendation allows.
 pub const MAX_MEMBERS: usize = 32;
