@@ -96,7 +96,7 @@ pub mod redact;
 pub mod release;
 pub mod request_id;
 
-pub use lifecycle::access_log;
+pub use lifecycle::{access_level, access_log};
 
 // The tower layer and the axum extractor.
 pub mod layer;

@@ -12,8 +12,10 @@ use actix_web::{Error, HttpMessage};
 use bytes::Bytes;
 
 use super::{ResponseBody, ResponseFuture};
+use crate::access_level::{AccessLevel, AccessLevels};
 use crate::access_log::RequestLine;
 use crate::lifecycle::in_flight::InFlight;
+use crate::lifecycle::settings::Settings;
 use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolicy, UuidV7};
 
 /// The actix-web middleware that gives every request an ID, a span, an access-log event and
@@ -37,16 +39,16 @@ use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolic
 ///     .route("/", web::get().to(|| async { "hello" }));
 /// # let _ = app;
 /// ```
-// The policy sits behind an `Arc`, shared by every worker's clone and every service it makes.
+// The settings sit behind an `Arc`, shared by every worker's clone and every service it makes.
 #[derive(Debug)]
-pub struct ObservabilityMiddleware<M = UuidV7> {
-    policy: Arc<RequestIdPolicy<M>>,
+pub struct ObservabilityMiddleware<M = UuidV7, L = AccessLevels> {
+    settings: Arc<Settings<M, L>>,
 }
 
-impl<M> Clone for ObservabilityMiddleware<M> {
+impl<M, L> Clone for ObservabilityMiddleware<M, L> {
     fn clone(&self) -> Self {
         Self {
-            policy: Arc::clone(&self.policy),
+            settings: Arc::clone(&self.settings),
         }
     }
 }
@@ -58,7 +60,8 @@ impl Default for ObservabilityMiddleware {
 }
 
 impl ObservabilityMiddleware {
-    /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise.
+    /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise; an
+    /// access record for every request, INFO below 500 and ERROR from 500, with its path.
     pub fn new() -> Self {
         Self::with_policy(RequestIdPolicy::new())
     }
@@ -69,35 +72,33 @@ impl<M: MakeRequestId> ObservabilityMiddleware<M> {
     /// trusted, and how fresh ones are made.
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
         Self {
-            policy: Arc::new(policy),
+            settings: Arc::new(Settings::new(policy)),
         }
-    }
-
-    /// The policy this middleware resolves IDs with.
-    pub fn policy(&self) -> &RequestIdPolicy<M> {
-        &self.policy
     }
 }
 
-impl<S, B, M> Transform<S, ServiceRequest> for ObservabilityMiddleware<M>
+crate::lifecycle::settings::shared_setters!(ObservabilityMiddleware);
+
+impl<S, B, M, L> Transform<S, ServiceRequest> for ObservabilityMiddleware<M, L>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
     M: MakeRequestId,
+    L: AccessLevel,
 {
     type Response = ServiceResponse<ResponseBody<B>>;
     type Error = Error;
-    type Transform = ObservabilityService<S, M>;
+    type Transform = ObservabilityService<S, M, L>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
         // `http` 0.2 and 1.x accept the same header names, so this never fails in practice.
-        let name = self.policy.header_name().as_str();
+        let name = self.settings.policy.header_name().as_str();
         ready(match HeaderName::from_bytes(name.as_bytes()) {
             Ok(header) => Ok(ObservabilityService {
                 service,
-                policy: Arc::clone(&self.policy),
+                settings: Arc::clone(&self.settings),
                 header,
             }),
             Err(_) => {
@@ -130,21 +131,22 @@ where
 /// # });
 /// ```
 #[derive(Debug)]
-pub struct ObservabilityService<S, M = UuidV7> {
+pub struct ObservabilityService<S, M = UuidV7, L = AccessLevels> {
     service: S,
-    policy: Arc<RequestIdPolicy<M>>,
+    settings: Arc<Settings<M, L>>,
     header: HeaderName,
 }
 
-impl<S, B, M> Service<ServiceRequest> for ObservabilityService<S, M>
+impl<S, B, M, L> Service<ServiceRequest> for ObservabilityService<S, M, L>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
     M: MakeRequestId,
+    L: AccessLevel,
 {
     type Response = ServiceResponse<ResponseBody<B>>;
     type Error = Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, M, L>;
 
     forward_ready!(service);
 
@@ -157,6 +159,7 @@ where
         });
         let lookup = |name: &str| request.headers().get(name).map(HeaderValue::as_bytes);
         let resolution = self
+            .settings
             .policy
             .resolve_values(values, &RequestHeaders::from_lookup(&lookup));
         // A kept incoming ID is the request's one header value: the request keeps it as it is,
@@ -179,11 +182,13 @@ where
             uri: request.uri().clone(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, line, |report, line| {
+        let log_path = self.settings.access.log_path;
+        let in_flight = InFlight::start(start, resolution, line, log_path, |report, line| {
             super::report::describe(report, &request, line.route());
             self.service.call(request)
         });
-        ResponseFuture::new(in_flight, self.header.clone(), value)
+        let settings = Arc::clone(&self.settings);
+        ResponseFuture::new(in_flight, settings, self.header.clone(), value)
     }
 }
 

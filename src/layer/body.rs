@@ -6,22 +6,26 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
-use tracing::Span;
+
+use super::service::TowerRequestLine;
+use crate::lifecycle::streaming::Streaming;
 
 pin_project! {
     /// The body of a response from [`Observability`](super::Observability): the inner
     /// service's body, polled inside the request's span so that events logged while it
     /// streams carry the request ID, or the JSON body of the 500 the layer sends for a panic.
+    /// The request's access record is written when it ends, fails or is dropped.
     pub struct ResponseBody<B> {
         #[pin]
         kind: Kind<B>,
+        tail: Streaming<TowerRequestLine>,
     }
 }
 
 pin_project! {
     #[project = KindProj]
     enum Kind<B> {
-        Inner { #[pin] body: B, span: Span },
+        Inner { #[pin] body: B },
         Full { data: Option<Bytes> },
     }
 }
@@ -30,17 +34,8 @@ impl<B> ResponseBody<B> {
     /// Wraps the inner service's body.
     pub(crate) fn inner(body: B) -> Self {
         Self {
-            kind: Kind::Inner {
-                body,
-                span: Span::none(),
-            },
-        }
-    }
-
-    /// Streams the inner body inside `span` (the request's).
-    pub(crate) fn stream_in(&mut self, span: Span) {
-        if let Kind::Inner { span: own, .. } = &mut self.kind {
-            *own = span;
+            kind: Kind::Inner { body },
+            tail: Streaming::none(),
         }
     }
 
@@ -48,7 +43,19 @@ impl<B> ResponseBody<B> {
         let data = (!data.is_empty()).then_some(data);
         Self {
             kind: Kind::Full { data },
+            tail: Streaming::none(),
         }
+    }
+}
+
+impl<B: Body<Data = Bytes>> ResponseBody<B> {
+    /// Streams the body inside the request's span, and ends its access record with it.
+    pub(crate) fn follow(&mut self, mut tail: Streaming<TowerRequestLine>) {
+        // A body that is already over (an empty one) is never polled by the server.
+        if self.is_end_stream() {
+            tail.complete();
+        }
+        self.tail = tail;
     }
 }
 
@@ -60,28 +67,41 @@ impl<B: Body<Data = Bytes>> Body for ResponseBody<B> {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        match self.project().kind.project() {
-            KindProj::Inner { body, span } => {
-                let _entered = span.enter();
-                body.poll_frame(cx)
-            }
-            KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+        let this = self.project();
+        let mut kind = this.kind;
+        let polled = this.tail.poll(
+            || match kind.as_mut().project() {
+                KindProj::Inner { body } => body.poll_frame(cx),
+                KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            },
+            |frame| frame.data_ref().map_or(0, Bytes::len),
+        );
+        // A server stops polling a body that says it is over (hyper does, after each frame).
+        if matches!(polled, Poll::Ready(Some(Ok(_)))) && kind.is_end_stream() {
+            this.tail.complete();
         }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            Kind::Inner { body, .. } => body.is_end_stream(),
-            Kind::Full { data } => data.is_none(),
-        }
+        self.kind.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
-            Kind::Inner { body, .. } => body.size_hint(),
+            Kind::Inner { body } => body.size_hint(),
             Kind::Full { data } => {
                 SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
             }
+        }
+    }
+}
+
+impl<B: Body> Kind<B> {
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Kind::Inner { body } => body.is_end_stream(),
+            Kind::Full { data } => data.is_none(),
         }
     }
 }

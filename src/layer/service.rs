@@ -10,10 +10,12 @@ use tower_service::Service;
 
 use super::report;
 use super::{ResponseBody, ResponseFuture, stamp_request};
+use crate::access_level::{AccessLevel, AccessLevels};
 use crate::access_log::RequestLine;
 use crate::layer::route::Route;
 use crate::lifecycle::in_flight::InFlight;
-use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
+use crate::lifecycle::settings::Settings;
+use crate::request_id::{MakeRequestId, UuidV7};
 
 /// Middleware that gives each request an ID, a span, an access-log event and panic safety.
 ///
@@ -34,23 +36,23 @@ use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
 /// # let _ = service;
 /// ```
 #[derive(Debug)]
-pub struct Observability<S, M = UuidV7> {
+pub struct Observability<S, M = UuidV7, L = AccessLevels> {
     inner: S,
-    policy: Arc<RequestIdPolicy<M>>,
+    settings: Arc<Settings<M, L>>,
 }
 
-impl<S: Clone, M> Clone for Observability<S, M> {
+impl<S: Clone, M, L> Clone for Observability<S, M, L> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
-            policy: Arc::clone(&self.policy),
+            settings: Arc::clone(&self.settings),
         }
     }
 }
 
-impl<S, M> Observability<S, M> {
-    pub(crate) fn new(inner: S, policy: Arc<RequestIdPolicy<M>>) -> Self {
-        Self { inner, policy }
+impl<S, M, L> Observability<S, M, L> {
+    pub(crate) fn new(inner: S, settings: Arc<Settings<M, L>>) -> Self {
+        Self { inner, settings }
     }
 
     /// The wrapped service.
@@ -69,15 +71,16 @@ impl<S, M> Observability<S, M> {
     }
 }
 
-impl<S, M, ReqBody, ResBody> Service<Request<ReqBody>> for Observability<S, M>
+impl<S, M, L, ReqBody, ResBody> Service<Request<ReqBody>> for Observability<S, M, L>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: http_body::Body<Data = Bytes>,
     M: MakeRequestId,
+    L: AccessLevel,
 {
     type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, M, L>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -85,8 +88,9 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let start = Instant::now();
-        let resolution = self.policy.resolve(request.headers());
-        let header = self.policy.header_name();
+        let settings = &self.settings;
+        let resolution = settings.policy.resolve(request.headers());
+        let header = settings.policy.header_name();
         stamp_request(&mut request, header, &resolution);
         let line = TowerRequestLine {
             method: request.method().clone(),
@@ -94,10 +98,11 @@ where
             route: Route::from_extensions(request.extensions()),
         };
         let inner = &mut self.inner;
-        let in_flight = InFlight::start(start, resolution, line, |report, _line| {
+        let log_path = settings.access.log_path;
+        let in_flight = InFlight::start(start, resolution, line, log_path, |report, _line| {
             report::call(report, inner, request)
         });
-        ResponseFuture::new(in_flight, header.clone())
+        ResponseFuture::new(in_flight, Arc::clone(settings))
     }
 }
 

@@ -15,11 +15,13 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 use tracing::Span;
 
+use super::access_level::AccessLevel;
 use super::access_log::{AccessLog, Outcome, RequestLine};
 use super::catch_panic::CatchPanic;
 use super::panic_response;
 use super::report::Report;
 use super::span;
+use super::streaming::Streaming;
 use crate::request_id::{RequestId, Resolution};
 
 /// How the inner service ended, as an adapter sees it.
@@ -45,7 +47,7 @@ pin_project! {
             let this = this.project();
             if let Some(access) = this.access.take() {
                 let _entered = this.span.enter();
-                access.finish(Outcome::Cancelled);
+                access.finish_without_response(false);
             }
         }
     }
@@ -55,17 +57,19 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
     /// Opens the request's span (and starts its [`Report`]), logs a refused incoming ID in
     /// it, and calls the inner service (`call`) inside it. `call` is also given what the
     /// adapter kept of the request (`line`), so that it need not work out the route again.
-    /// `start` is when the request arrived.
+    /// `start` is when the request arrived; `log_path` says whether its access record shows
+    /// `url.path`.
     pub(crate) fn start(
         start: Instant,
         resolution: Resolution,
         line: R,
+        log_path: bool,
         call: impl FnOnce(&P, &R) -> F,
     ) -> Self {
         let Resolution { id, rejected, .. } = resolution;
         let span = span::open(&id, line.method(), line.route());
         let report = P::start(&id);
-        let access = AccessLog::start(id, line, start);
+        let access = AccessLog::start(id, line, start, log_path);
         let state = span.in_scope(|| {
             report.run(|| {
                 if let Some(rejected) = &rejected {
@@ -84,8 +88,10 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
 
     /// Polls the inner future inside the span. When it is done, `respond` (run inside the span
     /// too, with the request's ID) turns the result into the adapter's response and says how
-    /// the request ended; the report and the access-log event are finished; then `hand_over`
-    /// gets the response and the span itself, for a body that streams inside it.
+    /// the request ended; the report is finished; then `hand_over` gets the response and the
+    /// rest of the request ([`Streaming`]: the span and the access record, at the level
+    /// `levels` chooses), for a body that streams inside the span and ends the record. A
+    /// request without a response has its record written here.
     ///
     /// # Panics
     ///
@@ -93,8 +99,9 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
     pub(crate) fn poll_respond<M, T>(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
+        levels: &impl AccessLevel,
         respond: impl FnOnce(Done<F::Output>, &RequestId) -> (M, Outcome),
-        hand_over: impl FnOnce(M, Span) -> T,
+        hand_over: impl FnOnce(M, Streaming<R>) -> T,
     ) -> Poll<T> {
         let this = self.project();
         let response = {
@@ -114,13 +121,20 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
                 };
                 let (response, outcome) = respond(done, access.request_id());
                 report.finish(outcome);
-                access.finish(outcome);
-                Poll::Ready(response)
+                let record = match outcome {
+                    Outcome::Response(status) => Some(access.responded(status, levels)),
+                    Outcome::Failed => {
+                        access.finish_without_response(true);
+                        None
+                    }
+                };
+                Poll::Ready((response, record))
             }))
         };
-        // The request is over for the lifecycle: the span moves into the response's body (no
-        // clone), and is closed when the body is dropped.
+        // The response head is out: the span and the record move into the response's body (no
+        // clone); the body writes the record when it ends and closes the span when dropped.
+        let (response, record) = response;
         let span = std::mem::replace(this.span, Span::none());
-        Poll::Ready(hand_over(response, span))
+        Poll::Ready(hand_over(response, Streaming::new(span, record)))
     }
 }

@@ -2,9 +2,12 @@
 //! caught panic and how the request ended. Both adapters (the tower layer and the actix-web
 //! middleware) hand their requests to [`in_flight::InFlight`].
 
+pub mod access_level;
 pub mod access_log;
 pub(crate) mod catch_panic;
 pub(crate) mod in_flight;
 pub(crate) mod panic_response;
 pub(crate) mod report;
+pub(crate) mod settings;
 pub(crate) mod span;
+pub(crate) mod streaming;

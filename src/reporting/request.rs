@@ -142,7 +142,6 @@ impl Report for RequestReport {
         let status = match outcome {
             Outcome::Response(status) => Some(status),
             Outcome::Failed => None,
-            Outcome::Cancelled => return,
         };
         if status.is_some_and(|s| s < 500) || hub.last_event_id().is_some() {
             return;
