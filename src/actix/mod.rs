@@ -72,8 +72,13 @@
 //!   A 4xx or a success adds no event of its own.
 //!
 //! Do not add `sentry_actix::Sentry` as well: it would make a second hub per request, inside
-//! ours, and report the same failures again. Performance transactions (traces) are not started
-//! for actix-web requests.
+//! ours, and report the same failures again.
+//!
+//! With performance tracing on (`SENTRY_TRACES_SAMPLE_RATE` above 0), each request also starts
+//! a transaction (`http.server`), as the tower layer does: named `METHOD /route/{template}`,
+//! or `METHOD /raw/path` when no resource matches (as sentry-tower names it), tagged
+//! `request_id`, continuing the trace of an incoming `sentry-trace` header, and finished with
+//! the response head, its status that of the response.
 //!
 //! # Where to put it
 //!
@@ -102,8 +107,8 @@
 //! - **The route.** Here it is actix-web's `match_pattern`, known before routing for any
 //!   resource that matches. Behind the tower layer it is axum's `MatchedPath`, which needs the
 //!   `axum` feature and the layer added with `Router::layer`.
-//! - **Sentry.** Here no performance transaction is started, and the event for a 5xx is the
-//!   `actix_web::Error` behind it when there is one; the tower layer reports the status.
+//! - **Sentry.** Here the event for a 5xx is the `actix_web::Error` behind it when there is
+//!   one; the tower layer reports the status.
 
 mod body;
 mod extract;

@@ -17,13 +17,14 @@ pub(crate) use crate::lifecycle::report::NoReport as Report;
 #[cfg(feature = "sentry")]
 pub(crate) use crate::reporting::request::RequestReport as Report;
 
-/// Hands the request's parts to `report`, for its events. Only with a client bound are they
-/// cloned: the method, URI and headers (refcounted values), the `route` the middleware already
-/// matched (matching it again would run actix-web's router a second time), and the scheme and
-/// host as actix-web's connection info tells them.
+/// Hands the request's parts to `report`, for its events, and has it start the request's
+/// transaction when performance tracing is on. Only with a client bound are the parts cloned:
+/// the method, URI and headers (refcounted values), the `route` the middleware already matched
+/// (matching it again would run actix-web's router a second time), and the scheme and host as
+/// actix-web's connection info tells them.
 #[cfg(feature = "sentry")]
 pub(super) fn describe(report: &Report, request: &ServiceRequest, route: Option<&str>) {
-    report.describe(|| {
+    let parts = || {
         let origin = {
             let info = request.connection_info();
             format!("{}://{}", info.scheme(), info.host())
@@ -35,7 +36,19 @@ pub(super) fn describe(report: &Report, request: &ServiceRequest, route: Option<
             origin,
             route: route.map(str::to_owned),
         }
-    });
+    };
+    report.describe(parts);
+    // With performance tracing on, the request's transaction, named as sentry-tower names it:
+    // `METHOD /route`, or the raw path when no resource matched.
+    let headers = request
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
+    report.start_transaction(
+        || format!("{} {}", request.method(), route.unwrap_or(request.path())),
+        headers,
+        parts,
+    );
 }
 
 /// The parts of an actix-web (`http` 0.2) request an event shows.

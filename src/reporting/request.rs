@@ -20,12 +20,13 @@
 //! runs, and nothing is allocated, when no Sentry client is bound.
 //!
 //! Both adapters hand their request's parts to [`RequestReport::describe`]; the tower side
-//! also starts the transaction (src/layer/report.rs), the actix side reports the error behind
-//! a 5xx with [`capture_error`].
+//! also starts the transaction (src/layer/report.rs, through sentry-tower), the actix side has
+//! [`RequestReport::start_transaction`] start it and reports the error behind a 5xx with
+//! [`capture_error`].
 
 use std::cell::Cell;
 use std::panic::RefUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use http::StatusCode;
 use sentry::protocol::{self, Event, Level};
@@ -33,6 +34,7 @@ use sentry::utils::{is_sensitive_header, scrub_pii_from_url};
 use sentry::{Hub, TracesSamplingStrategy};
 use sentry_tower::{HubProvider, NewFromTopProvider};
 
+use super::transaction::Transaction;
 use crate::access_log::{self, Outcome};
 use crate::lifecycle::report::Report;
 use crate::request_id::RequestId;
@@ -105,6 +107,8 @@ pub(crate) struct RequestReport {
 struct On {
     hub: Arc<Hub>,
     id: RequestId,
+    /// The request's transaction, when the adapter had it started here.
+    transaction: Mutex<Option<Transaction>>,
 }
 
 impl Report for RequestReport {
@@ -117,7 +121,11 @@ impl Report for RequestReport {
         let hub: Arc<Hub> = NewFromTopProvider.hub(&());
         let id = id.clone();
         Self {
-            on: Some(On { hub, id }),
+            on: Some(On {
+                hub,
+                id,
+                transaction: Mutex::new(None),
+            }),
         }
     }
 
@@ -136,9 +144,15 @@ impl Report for RequestReport {
     /// Reports a 5xx response (or a failure without a response) as one event, unless the
     /// request already sent one.
     fn finish(&self, outcome: Outcome) {
-        let Some(On { hub, .. }) = &self.on else {
+        let Some(On {
+            hub, transaction, ..
+        }) = &self.on
+        else {
             return;
         };
+        if let Some(transaction) = lock(transaction).take() {
+            transaction.finish(hub, Some(outcome));
+        }
         let status = match outcome {
             Outcome::Response(status) => Some(status),
             Outcome::Failed => None,
@@ -170,7 +184,7 @@ impl RequestReport {
     /// `METHOD /route` (when the route is known and nothing set one) and the request context.
     /// Without a client, `parts` is not called.
     pub(crate) fn describe<P: RequestParts>(&self, parts: impl FnOnce() -> P) {
-        let Some(On { hub, id }) = &self.on else {
+        let Some(On { hub, id, .. }) = &self.on else {
             return;
         };
         let with_pii = hub
@@ -200,7 +214,7 @@ impl RequestReport {
     /// starts the request's transaction; if so, tags the scope with the request's ID, since
     /// transactions do not pass through event processors but take the scope's tags.
     pub(crate) fn prepare_transaction(&self) -> bool {
-        let Some(On { hub, id }) = &self.on else {
+        let Some(On { hub, id, .. }) = &self.on else {
             return false;
         };
         let tracing = hub.client().is_some_and(|client| {
@@ -214,6 +228,53 @@ impl RequestReport {
         }
         tracing
     }
+}
+
+impl RequestReport {
+    /// Starts the request's performance transaction `name` (see [`Transaction::start`]) when
+    /// performance tracing is on, for an adapter that sentry-tower's `SentryHttpLayer` does
+    /// not wrap; it is finished with the request. Without a client, `parts` is not called.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))] // used by the actix adapter
+    pub(crate) fn start_transaction<'a, P: RequestParts>(
+        &self,
+        name: impl FnOnce() -> String,
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        parts: impl FnOnce() -> P,
+    ) {
+        if !self.prepare_transaction() {
+            return;
+        }
+        let Some(On {
+            hub, transaction, ..
+        }) = &self.on
+        else {
+            return;
+        };
+        let with_pii = hub
+            .client()
+            .is_some_and(|client| client.options().send_default_pii);
+        let request = request_context(&parts(), with_pii);
+        *lock(transaction) = Some(Transaction::start(hub, &name(), headers, request));
+    }
+}
+
+impl Drop for RequestReport {
+    /// A request dropped before its end still finishes its transaction, as aborted.
+    fn drop(&mut self) {
+        if let Some(On {
+            hub, transaction, ..
+        }) = &self.on
+            && let Some(transaction) = lock(transaction).take()
+        {
+            transaction.finish(hub, None);
+        }
+    }
+}
+
+/// The transaction slot, even if a panic poisoned it.
+fn lock(slot: &Mutex<Option<Transaction>>) -> std::sync::MutexGuard<'_, Option<Transaction>> {
+    slot.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Puts back the outer value of [`IN_REQUEST`], even on unwind.
