@@ -611,11 +611,11 @@ async fn the_access_event_comes_when_the_body_ends_with_its_size() {
     assert_eq!(event["http.response.status_code"], 200);
     assert_eq!(event["http.response.body.size"], 6);
     assert!(event.get("end_reason").is_none(), "{event}");
-    let (head, whole) = (
-        event["head_latency_ms"].as_f64().unwrap(),
-        event["latency_ms"].as_f64().unwrap(),
+    assert!(event["latency_ms"].as_f64().unwrap() >= 0.0, "{event}");
+    assert!(
+        event.get("head_latency_ms").is_none(),
+        "a body that never waited ends with its head: {event}"
     );
-    assert!(0.0 <= head && head <= whole, "{event}");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@
 //! A `POST /docs` answered 201, as the JSON formatter writes it:
 //!
 //! ```text
-//! {"timestamp":"2026-11-26T17:08:15.235921Z","level":"INFO","target":"http_observability::access","message":"request completed","request_id":"01a218d4-4903-7319-8847-7f6defb1ebff","http.request.method":"POST","url.path":"/docs","http.route":"/docs","http.response.status_code":201,"http.response.body.size":8,"latency_ms":0.402,"head_latency_ms":0.359,"service":"axum","release":"http-observability@0.1.0"}
+//! {"timestamp":"2026-11-26T17:08:15.235921Z","level":"INFO","target":"http_observability::access","message":"request completed","request_id":"01a218d4-4903-7319-8847-7f6defb1ebff","http.request.method":"POST","url.path":"/docs","http.route":"/docs","http.response.status_code":201,"http.response.body.size":8,"latency_ms":0.359,"service":"axum","release":"http-observability@0.1.0"}
 //! ```
 //!
 //! # When it is written
@@ -31,7 +31,7 @@
 //! | `http.response.status_code` | `201` | the status sent (absent if none was) |
 //! | `http.response.body.size` | `8` | the body's bytes handed to the server (absent without a response, or for an actix-web error passed through, whose body actix-web makes later) |
 //! | `latency_ms` | `0.42` | from the request's arrival to the end of its response (or its failure, or its cancellation), a number |
-//! | `head_latency_ms` | `0.36` | from the request's arrival to its response head (absent without a response) |
+//! | `head_latency_ms` | `0.36` | from the request's arrival to its response head, when the body streamed (had to wait for its data); absent when the body was ready with the head, or without a response |
 //! | `end_reason` | `"client_gone"` | absent when the response ended normally; else how it ended, below |
 //!
 //! # Level and message
@@ -161,6 +161,7 @@ impl<R: RequestLine> AccessLog<R> {
             status,
             level,
             size: 0,
+            streamed: false,
         }
     }
 
@@ -189,12 +190,19 @@ pub(crate) struct Responding<R> {
     head: Duration,
     level: Option<Level>,
     size: u64,
+    /// Whether the body had to wait for its data: then the time to the head is worth telling.
+    streamed: bool,
 }
 
 impl<R: RequestLine> Responding<R> {
     /// `bytes` more of the body were handed to the server.
     pub(crate) fn sent(&mut self, bytes: usize) {
         self.size += bytes as u64;
+    }
+
+    /// The body had to wait for its data.
+    pub(crate) fn waited(&mut self) {
+        self.streamed = true;
     }
 
     /// Emits the record: the body ended so. Call it inside the request's span.
@@ -219,7 +227,8 @@ impl<R: RequestLine> Responding<R> {
         Record {
             message,
             status: Some(self.status),
-            head: Some(self.head),
+            // Only a streamed body ends noticeably after its head (and the field costs).
+            head: self.streamed.then_some(self.head),
             size: (end != End::HandedOver).then_some(self.size),
             end_reason,
             ..self.log.record()

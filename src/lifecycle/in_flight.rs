@@ -104,12 +104,13 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
         hand_over: impl FnOnce(M, Streaming<R>) -> T,
     ) -> Poll<T> {
         let this = self.project();
-        let response = {
+        let (response, outcome) = {
             let _entered = this.span.enter();
             let report = &*this.report;
+            let access = &*this.access;
             ready!(report.run(|| {
                 let result = ready!(this.state.poll(cx));
-                let Some(access) = this.access.take() else {
+                let Some(access) = access else {
                     panic!("a request future was polled after completion");
                 };
                 let done = match result {
@@ -121,20 +122,21 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
                 };
                 let (response, outcome) = respond(done, access.request_id());
                 report.finish(outcome);
-                let record = match outcome {
-                    Outcome::Response(status) => Some(access.responded(status, levels)),
-                    Outcome::Failed => {
-                        access.finish_without_response(true);
-                        None
-                    }
-                };
-                Poll::Ready((response, record))
+                Poll::Ready((response, outcome))
             }))
         };
         // The response head is out: the span and the record move into the response's body (no
         // clone); the body writes the record when it ends and closes the span when dropped.
-        let (response, record) = response;
+        // (The record stays in place until now: moved once, not through the closures.)
         let span = std::mem::replace(this.span, Span::none());
+        let record = this.access.take().and_then(|access| match outcome {
+            Outcome::Response(status) => Some(access.responded(status, levels)),
+            Outcome::Failed => {
+                let _entered = span.enter();
+                access.finish_without_response(true);
+                None
+            }
+        });
         Poll::Ready(hand_over(response, Streaming::new(span, record)))
     }
 }

@@ -51,7 +51,11 @@ impl<R: RequestLine> Streaming<R> {
             }
             Poll::Ready(Some(Err(_))) => end(record, End::BodyError),
             Poll::Ready(None) => end(record, End::Complete),
-            Poll::Pending => {}
+            Poll::Pending => {
+                if let Some(record) = record {
+                    record.waited();
+                }
+            }
         }
         polled
     }
