@@ -46,7 +46,8 @@ impl<B: MessageBody> MessageBody for ResponseBody<B> {
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.project();
         let body = this.body;
-        this.tail.poll(|| body.poll_next(cx), Bytes::len)
+        // actix-web polls to the end: `None` says it.
+        this.tail.poll(|| (body.poll_next(cx), false), Bytes::len)
     }
 
     // A body already in memory (most are) is handed to actix-web as bytes, without streaming:

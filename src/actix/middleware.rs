@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::{Method, Uri};
+use actix_web::http::uri::PathAndQuery;
 use actix_web::{Error, HttpMessage};
 use bytes::Bytes;
 
@@ -179,7 +180,7 @@ where
         request.extensions_mut().insert(resolution.id.clone());
         let line = ActixRequestLine {
             method: request.method().clone(),
-            uri: request.uri().clone(),
+            path: request.uri().path_and_query().cloned(),
             route: request.match_pattern(),
         };
         let log_path = self.settings.access.log_path;
@@ -206,7 +207,8 @@ fn header_value(id: &RequestId) -> Option<HeaderValue> {
 #[derive(Debug)]
 pub(crate) struct ActixRequestLine {
     method: Method,
-    uri: Uri,
+    /// As `Uri::path` reads it: a URI without one (authority form) has an empty path.
+    path: Option<PathAndQuery>,
     route: Option<String>,
 }
 
@@ -216,7 +218,7 @@ impl RequestLine for ActixRequestLine {
     }
 
     fn path(&self) -> &str {
-        self.uri.path()
+        self.path.as_ref().map_or("", PathAndQuery::path)
     }
 
     fn route(&self) -> Option<&str> {

@@ -23,39 +23,37 @@ pin_project! {
 }
 
 pin_project! {
+    /// What a [`ResponseBody`] sends.
     #[project = KindProj]
-    enum Kind<B> {
+    pub(crate) enum Kind<B> {
         Inner { #[pin] body: B },
         Full { data: Option<Bytes> },
     }
 }
 
-impl<B> ResponseBody<B> {
-    /// Wraps the inner service's body.
+impl<B> Kind<B> {
+    /// The inner service's body.
     pub(crate) fn inner(body: B) -> Self {
-        Self {
-            kind: Kind::Inner { body },
-            tail: Streaming::none(),
-        }
+        Self::Inner { body }
     }
 
+    /// A body of the layer's own (the panic's JSON).
     pub(crate) fn full(data: Bytes) -> Self {
         let data = (!data.is_empty()).then_some(data);
-        Self {
-            kind: Kind::Full { data },
-            tail: Streaming::none(),
-        }
+        Self::Full { data }
     }
 }
 
 impl<B: Body<Data = Bytes>> ResponseBody<B> {
-    /// Streams the body inside the request's span, and ends its access record with it.
-    pub(crate) fn follow(&mut self, mut tail: Streaming<TowerRequestLine>) {
+    /// Sends `kind` inside the request's span, and ends its access record (`tail`) with it.
+    // Made once the response head is out, so that the smaller head-time response is what
+    // moves through the lifecycle.
+    pub(crate) fn new(kind: Kind<B>, mut tail: Streaming<TowerRequestLine>) -> Self {
         // A body that is already over (an empty one) is never polled by the server.
-        if self.is_end_stream() {
+        if kind.is_end_stream() {
             tail.complete();
         }
-        self.tail = tail;
+        Self { kind, tail }
     }
 }
 
@@ -69,18 +67,17 @@ impl<B: Body<Data = Bytes>> Body for ResponseBody<B> {
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let this = self.project();
         let mut kind = this.kind;
-        let polled = this.tail.poll(
-            || match kind.as_mut().project() {
-                KindProj::Inner { body } => body.poll_frame(cx),
-                KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+        this.tail.poll(
+            || {
+                let polled = match kind.as_mut().project() {
+                    KindProj::Inner { body } => body.poll_frame(cx),
+                    KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+                };
+                // hyper checks this after each frame, and stops polling a body that is over.
+                (polled, kind.is_end_stream())
             },
             |frame| frame.data_ref().map_or(0, Bytes::len),
-        );
-        // A server stops polling a body that says it is over (hyper does, after each frame).
-        if matches!(polled, Poll::Ready(Some(Ok(_)))) && kind.is_end_stream() {
-            this.tail.complete();
-        }
-        polled
+        )
     }
 
     fn is_end_stream(&self) -> bool {

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http::{Response, StatusCode};
 use pin_project_lite::pin_project;
 
+use super::body::Kind;
 use super::report::{InnerFuture, Report};
 use super::service::TowerRequestLine;
 use super::{ResponseBody, stamp};
@@ -62,7 +63,7 @@ where
             &settings.access.level,
             |done, request_id| {
                 let mut response = match done {
-                    Done::Output(Ok(response)) => response.map(ResponseBody::inner),
+                    Done::Output(Ok(response)) => response.map(Kind::inner),
                     Done::Output(Err(error)) => return (Err(error), Outcome::Failed),
                     Done::Panicked(body) => panicked(body),
                 };
@@ -71,18 +72,15 @@ where
                 (Ok(response), Outcome::Response(status))
             },
             |response, tail| {
-                response.map(|mut response| {
-                    response.body_mut().follow(tail);
-                    response
-                })
+                response.map(|response| response.map(|kind| ResponseBody::new(kind, tail)))
             },
         )
     }
 }
 
 /// The 500 that answers a caught panic.
-fn panicked<B>(body: Bytes) -> Response<ResponseBody<B>> {
-    let mut response = Response::new(ResponseBody::full(body));
+fn panicked<B>(body: Bytes) -> Response<Kind<B>> {
+    let mut response = Response::new(Kind::full(body));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,

@@ -5,6 +5,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
+use http::uri::PathAndQuery;
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -94,7 +95,7 @@ where
         stamp_request(&mut request, header, &resolution);
         let line = TowerRequestLine {
             method: request.method().clone(),
-            uri: request.uri().clone(),
+            path: request.uri().path_and_query().cloned(),
             route: Route::from_extensions(request.extensions()),
         };
         let inner = &mut self.inner;
@@ -110,7 +111,8 @@ where
 #[derive(Debug)]
 pub(crate) struct TowerRequestLine {
     method: http::Method,
-    uri: http::Uri,
+    /// As `Uri::path` reads it: a URI without one (authority form) has an empty path.
+    path: Option<PathAndQuery>,
     route: Route,
 }
 
@@ -120,7 +122,7 @@ impl RequestLine for TowerRequestLine {
     }
 
     fn path(&self) -> &str {
-        self.uri.path()
+        self.path.as_ref().map_or("", PathAndQuery::path)
     }
 
     fn route(&self) -> Option<&str> {

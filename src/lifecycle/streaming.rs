@@ -19,34 +19,30 @@ pub(crate) struct Streaming<R: RequestLine> {
 }
 
 impl<R: RequestLine> Streaming<R> {
-    /// Nothing to follow: no span, no record (a body not made by the lifecycle).
-    pub(crate) fn none() -> Self {
-        Self {
-            span: Span::none(),
-            record: None,
-        }
-    }
-
     /// Follows the body of a response inside `span`, ending with `record` (none when the
     /// record was already written).
     pub(crate) fn new(span: Span, record: Option<Responding<R>>) -> Self {
         Self { span, record }
     }
 
-    /// Runs one poll of the body (`poll`) inside the span. A chunk counts its `size`; the end
-    /// or an error emits the record.
+    /// Runs one poll of the body (`poll`) inside the span. A chunk counts its `size`; the end,
+    /// an error, or a chunk after which `poll` says the body is over (the server stops polling
+    /// a body that says so) emits the record.
     pub(crate) fn poll<T, E>(
         &mut self,
-        poll: impl FnOnce() -> Poll<Option<Result<T, E>>>,
+        poll: impl FnOnce() -> (Poll<Option<Result<T, E>>>, bool),
         size: impl FnOnce(&T) -> usize,
     ) -> Poll<Option<Result<T, E>>> {
         let _entered = self.span.enter();
-        let polled = poll();
+        let (polled, over) = poll();
         let record = &mut self.record;
         match &polled {
             Poll::Ready(Some(Ok(chunk))) => {
                 if let Some(record) = record {
                     record.sent(size(chunk));
+                }
+                if over {
+                    end(record, End::Complete);
                 }
             }
             Poll::Ready(Some(Err(_))) => end(record, End::BodyError),
