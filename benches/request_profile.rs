@@ -54,10 +54,11 @@ fn main() {
 }
 
 /// `n` requests through `service` (generated IDs), or its allocations per request.
-fn drive<S>(service: &S, n: u32, alloc: bool)
+fn drive<S, B>(service: &S, n: u32, alloc: bool)
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = http::Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     if alloc {
         let per_request = allocations_per_request(service, false);
