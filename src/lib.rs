@@ -69,7 +69,7 @@
 //! | `SetRequestIdLayer::new(header, make)` | `.header(header)` and `.make_request_id(make)` |
 //! | its `MakeRequestId` (`&mut self, &Request<B>) -> Option<RequestId>` | [`MakeRequestId`](request_id::MakeRequestId) (`&self, &RequestHeaders) -> RequestId`): always an ID |
 //! | `TraceLayer::new_for_http()` with a `make_span_with` that records the ID | the `request` span, with `request_id`, the method and the route |
-//! | `TraceLayer`'s `on_response` / `on_failure` | one [access record](access_log) per request, INFO below 500, ERROR from 500 |
+//! | `TraceLayer`'s `on_response` / `on_failure` / `on_eos` | one [access record](access_log) per request when its body ends, INFO below 500, ERROR from 500; [`.access_level(hook)`](access_level) to choose (WARN for 4xx, no record for `/health`), `.log_path(false)` to leave the path out |
 //! | `CatchPanicLayer` | built in: a 500 with `{"error":…,"request_id":…}` |
 //! | `tracing_subscriber::fmt().json()` | [`init!()`](init!) or [`json::JsonLayer`] |
 //! | sentry-tower's `NewSentryLayer` and `SentryHttpLayer` | built in with the `sentry` feature: add neither |
