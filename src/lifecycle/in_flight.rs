@@ -3,8 +3,11 @@
 //! Both adapters (the tower layer and the actix-web middleware) resolve the ID and keep what
 //! their framework needs, then hand the rest to this type: it opens the `request` span, logs a
 //! refused incoming ID, calls the inner service and polls its future inside the span with
-//! panics caught, and emits the one access-log event, as cancelled if the request is dropped
-//! before a response. An adapter only turns the outcome into its framework's response.
+//! panics caught, then hands the span and the access record to the response's body
+//! ([`Streaming`](super::streaming::Streaming)), which writes the record when the body is
+//! over. A request without a response has its record written here: as failed, or as cancelled
+//! if it is dropped before a response. An adapter only turns the outcome into its framework's
+//! response and body.
 
 use std::future::Future;
 use std::pin::Pin;

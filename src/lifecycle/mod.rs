@@ -1,6 +1,7 @@
 //! One request's lifecycle, whatever the framework: its `request` span, its access record, a
 //! caught panic and how the request ended. Both adapters (the tower layer and the actix-web
-//! middleware) hand their requests to [`in_flight::InFlight`].
+//! middleware) hand their requests to [`in_flight::InFlight`], and their response bodies carry
+//! its [`streaming::Streaming`] to the end.
 
 pub mod access_level;
 pub mod access_log;
