@@ -63,10 +63,11 @@ fn main() {
 }
 
 /// `n` requests through `service` (generated IDs), or its allocations per request.
-fn drive<S>(service: &S, n: u32, alloc: bool)
+fn drive<S, B>(service: &S, n: u32, alloc: bool)
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = http::Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     if alloc {
         let per_request = allocations_per_request(service, false);
@@ -78,10 +79,11 @@ where
 
 /// `n` requests through `service`, each bringing an ID and a `traceparent`, or its allocations
 /// per request.
-fn drive_traced<S>(service: &S, n: u32, alloc: bool)
+fn drive_traced<S, B>(service: &S, n: u32, alloc: bool)
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = http::Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     if alloc {
         let per_request = allocations_per_request_of(service, traced_request);
@@ -92,10 +94,11 @@ where
 }
 
 /// `n` requests through `service`, each bringing an ID, or its allocations per request.
-fn drive_incoming<S>(service: &S, n: u32, alloc: bool)
+fn drive_incoming<S, B>(service: &S, n: u32, alloc: bool)
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = http::Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     if alloc {
         let per_request = allocations_per_request(service, true);

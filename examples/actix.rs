@@ -10,13 +10,16 @@
 //! curl -i localhost:3000/error
 //! curl -i localhost:3000/panic
 //! curl -i localhost:3000/fanout
+//! curl -iN 'localhost:3000/stream?chunks=5&delay_ms=200'
 //! ```
 //!
 //! Every response carries `x-request-id` (the panic's 500 too: actix-web alone would drop the
 //! connection); every line on stdout is a JSON object, and the lines a request causes carry
 //! its `request_id`, `trace_id` and `span_id`. `GET /fanout` calls `DOWNSTREAM_URL` with the
 //! request's ID and trace, and answers `{"downstream_status": N}` (502 with the request ID when
-//! the call fails).
+//! the call fails). `/stream` sends `chunks` small chunks (default 5, at most 100) `delay_ms`
+//! apart (default 200, at most 1000; other values answer 400): its access line comes after the
+//! last chunk, with the whole latency and the bytes sent.
 //!
 //! Environment (a contract other tooling relies on): `PORT` (default 3000), `HOST` (default
 //! 127.0.0.1), `SERVICE_NAME`, `GIT_SHA`, `SENTRY_DSN` (unset: Sentry off),
@@ -29,14 +32,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use http_observability::RequestId;
 use http_observability::actix::ObservabilityMiddleware;
 use serde_json::json;
 
 pub mod common;
 
-use common::{AppError, Downstream, NewDoc, listen_address, load_document};
+use common::{AppError, Chunks, Downstream, NewDoc, StreamQuery, listen_address, load_document};
 
 /// The service's routes, with the observability middleware, calling `downstream` on
 /// `/fanout`. The integration tests serve this same app; `docs` is shared by every worker.
@@ -61,6 +64,7 @@ pub fn app(
         .route("/error", web::get().to(error))
         .route("/panic", web::get().to(panic))
         .route("/fanout", web::get().to(fanout))
+        .route("/stream", web::get().to(stream))
         .wrap(ObservabilityMiddleware::new())
 }
 
@@ -110,6 +114,35 @@ async fn fanout(downstream: web::Data<Downstream>, id: RequestId) -> HttpRespons
 
 async fn panic() -> &'static str {
     panic!("the /panic route panics on purpose")
+}
+
+/// `chunks` small chunks, `delay_ms` apart.
+async fn stream(request: HttpRequest) -> HttpResponse {
+    let query = Some(request.query_string()).filter(|query| !query.is_empty());
+    match StreamQuery::parse(query) {
+        Ok(query) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body(ChunkBody(query.chunks())),
+        Err(error) => HttpResponse::BadRequest().json(json!({ "error": error })),
+    }
+}
+
+/// The chunks as an HTTP body.
+struct ChunkBody(Chunks);
+
+impl MessageBody for ChunkBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Stream
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<bytes::Bytes, Self::Error>>> {
+        self.0.poll_chunk(cx).map(|chunk| chunk.map(Ok))
+    }
 }
 
 /// What a handler returns on failure: logged at ERROR, answered as a JSON 500 with the ID.

@@ -9,12 +9,15 @@
 //! curl -i localhost:3000/error
 //! curl -i localhost:3000/panic
 //! curl -i localhost:3000/fanout
+//! curl -iN 'localhost:3000/stream?chunks=5&delay_ms=200'
 //! ```
 //!
 //! Every response carries `x-request-id`; every line on stdout is a JSON object, and the lines
 //! a request causes carry its `request_id`, `trace_id` and `span_id`. `GET /fanout` calls
 //! `DOWNSTREAM_URL` with the request's ID and trace, and answers `{"downstream_status": N}`
-//! (502 with the request ID when the call fails).
+//! (502 with the request ID when the call fails). `/stream` sends `chunks` small chunks
+//! (default 5, at most 100) `delay_ms` apart (default 200, at most 1000; other values answer
+//! 400): its access line comes after the last chunk, with the whole latency and the bytes sent.
 //!
 //! Environment (a contract other tooling relies on): `PORT` (default 3000), `HOST` (default
 //! 127.0.0.1), `SERVICE_NAME`, `GIT_SHA`, `SENTRY_DSN` (unset: Sentry off),
@@ -26,7 +29,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -36,7 +40,7 @@ use serde_json::json;
 
 pub mod common;
 
-use common::{AppError, Downstream, NewDoc, listen_address, load_document};
+use common::{AppError, Chunks, Downstream, NewDoc, StreamQuery, listen_address, load_document};
 
 /// The service's routes, with the observability layer, calling `downstream` on `/fanout`. The
 /// integration tests serve this same router.
@@ -52,6 +56,7 @@ pub fn app(downstream: Downstream) -> Router {
         .route("/error", get(error))
         .route("/panic", get(panic))
         .route("/fanout", get(fanout))
+        .route("/stream", get(stream))
         .with_state(state)
         .layer(ObservabilityLayer::new())
 }
@@ -105,6 +110,35 @@ async fn fanout(State(state): State<AppState>, id: RequestId) -> Response {
 
 async fn panic() -> &'static str {
     panic!("the /panic route panics on purpose")
+}
+
+/// `chunks` small chunks, `delay_ms` apart.
+async fn stream(RawQuery(query): RawQuery) -> Response {
+    match StreamQuery::parse(query.as_deref()) {
+        Ok(query) => (
+            [(axum::http::header::CONTENT_TYPE, "text/plain")],
+            Body::new(ChunkBody(query.chunks())),
+        )
+            .into_response(),
+        Err(error) => (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response(),
+    }
+}
+
+/// The chunks as an HTTP body.
+struct ChunkBody(Chunks);
+
+impl http_body::Body for ChunkBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.0
+            .poll_chunk(cx)
+            .map(|chunk| chunk.map(|chunk| Ok(http_body::Frame::data(chunk))))
+    }
 }
 
 /// What a handler returns on failure: logged at ERROR, answered as a JSON 500 with the ID.

@@ -76,7 +76,7 @@
 //! | its `MakeRequestId` (`&mut self, &Request<B>) -> Option<RequestId>` | [`MakeRequestId`](request_id::MakeRequestId) (`&self, &RequestHeaders) -> RequestId`): always an ID |
 //! | `TraceLayer::new_for_http()` with a `make_span_with` that records the ID | the `request` span, with `request_id`, `trace_id`, `span_id`, `trace_flags`, the method and the route |
 //! | reqwest-tracing with a global OpenTelemetry propagator | [`outgoing::PropagateMiddleware`]: the request ID and the trace, no propagator to install |
-//! | `TraceLayer`'s `on_response` / `on_failure` | one [access record](access_log) per request, INFO below 500, ERROR from 500 |
+//! | `TraceLayer`'s `on_response` / `on_failure` / `on_eos` | one [access record](access_log) per request when its body ends, INFO below 500, ERROR from 500; [`.access_level(hook)`](access_level) to choose (WARN for 4xx, no record for `/health`), `.log_path(false)` to leave the path out |
 //! | `CatchPanicLayer` | built in: a 500 with `{"error":…,"request_id":…}` |
 //! | `tracing_subscriber::fmt().json()` | [`init!()`](init!) or [`json::JsonLayer`] |
 //! | sentry-tower's `NewSentryLayer` and `SentryHttpLayer` | built in with the `sentry` feature: add neither |
@@ -109,7 +109,7 @@ pub mod release;
 pub mod request_id;
 pub mod trace_context;
 
-pub use lifecycle::access_log;
+pub use lifecycle::{access_level, access_log};
 
 // The tower layer and the axum extractor.
 pub mod layer;

@@ -38,7 +38,8 @@ fn serve() -> SocketAddr {
     let server = HttpServer::new(move || {
         example::app(docs.clone(), downstream.clone())
             .route("/whoami", web::get().to(whoami))
-            .route("/stream", web::get().to(stream))
+            .route("/logging-stream", web::get().to(stream))
+            .route("/failing-stream", web::get().to(failing_stream))
             .service(
                 web::resource("/denied/{user}")
                     .wrap_fn(|_request, _service| async {
@@ -67,11 +68,15 @@ async fn whoami(id: RequestId) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "extracted": id.as_str(), "current": current }))
 }
 
-/// A body that logs each chunk it yields, to show it streams inside the request's span.
-struct LoggingBody(u8);
+/// A body that logs each chunk it yields, to show it streams inside the request's span, or
+/// fails after its chunks.
+struct LoggingBody {
+    chunks: u8,
+    fails: bool,
+}
 
 impl MessageBody for LoggingBody {
-    type Error = std::convert::Infallible;
+    type Error = std::io::Error;
 
     fn size(&self) -> BodySize {
         BodySize::Stream
@@ -81,17 +86,69 @@ impl MessageBody for LoggingBody {
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        if self.0 == 0 {
-            return Poll::Ready(None);
+        if self.chunks == 0 {
+            let error = || std::io::Error::other("the body's source broke");
+            return Poll::Ready(self.fails.then(|| Err(error())));
         }
-        self.0 -= 1;
-        tracing::info!(chunk = self.0, "chunk sent");
+        self.chunks -= 1;
+        if !self.fails {
+            // Only the streaming test's body logs, so that its lines are all its own.
+            tracing::info!(chunk = self.chunks, "chunk sent");
+        }
         Poll::Ready(Some(Ok(Bytes::from_static(b"chunk\n"))))
     }
 }
 
 async fn stream() -> HttpResponse {
-    HttpResponse::Ok().body(LoggingBody(3))
+    HttpResponse::Ok().body(LoggingBody {
+        chunks: 3,
+        fails: false,
+    })
+}
+
+async fn failing_stream() -> HttpResponse {
+    HttpResponse::Ok().body(LoggingBody {
+        chunks: 1,
+        fails: true,
+    })
+}
+
+/// Serves probes behind a middleware with 4xx at WARN, `/health` silenced and no `url.path`.
+fn serve_quiet() -> SocketAddr {
+    use http_observability::access_level::AccessLevels;
+    capture();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = HttpServer::new(move || {
+        let middleware = ActixMiddleware::new()
+            .access_level(
+                AccessLevels::new()
+                    .client_errors(tracing::Level::WARN)
+                    .silence("/health"),
+            )
+            .log_path(false);
+        actix_web::App::new()
+            .route(
+                "/health",
+                web::get().to(|request: actix_web::HttpRequest| async move {
+                    tracing::info!("health checked");
+                    if request.query_string() == "fail" {
+                        HttpResponse::ServiceUnavailable().finish()
+                    } else {
+                        HttpResponse::Ok().finish()
+                    }
+                }),
+            )
+            .route("/users/{id}", web::get().to(HttpResponse::NotFound))
+            .wrap(middleware)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    addr
 }
 
 fn access_events_of(id: &str) -> Vec<Value> {
@@ -226,7 +283,7 @@ async fn error_and_panic_answer_500_with_the_id_on_a_live_connection() {
 }
 
 #[actix_web::test]
-async fn errors_from_inner_services_and_unknown_routes_carry_the_id() {
+async fn inner_errors_pass_through_and_unknown_routes_carry_the_id() {
     let addr = serve();
     let client = reqwest::Client::new();
     let response = client
@@ -236,7 +293,9 @@ async fn errors_from_inner_services_and_unknown_routes_carry_the_id() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    assert_eq!(request_id(&response), "denied-1");
+    // The inner middleware's error passes through ours as it is (so that middleware outside
+    // ours can downcast it); actix-web makes its response afterwards, without our header.
+    assert!(response.headers().get("x-request-id").is_none());
     let access = access_events_of("denied-1");
     assert_eq!(access.len(), 1);
     assert_eq!(access[0]["level"], "INFO");
@@ -298,7 +357,7 @@ async fn extractor_and_current_agree_and_the_body_streams_in_the_span() {
     assert_eq!(body, json!({"extracted": "who-1", "current": "who-1"}));
 
     let response = client
-        .get(format!("http://{addr}/stream"))
+        .get(format!("http://{addr}/logging-stream"))
         .header("x-request-id", "stream-1")
         .send()
         .await
@@ -379,4 +438,75 @@ async fn two_hundred_concurrent_requests_never_share_an_id() {
         })
         .collect();
     assert_eq!(access.len(), 200, "one access event per request");
+}
+
+#[actix_web::test]
+async fn a_stream_is_logged_after_its_last_byte() {
+    contract::a_stream_is_logged_after_its_last_byte(serve()).await;
+}
+
+#[actix_web::test]
+async fn a_client_that_hangs_up_mid_stream_is_logged_as_gone() {
+    contract::a_client_that_hangs_up_mid_stream_is_logged_as_gone(serve()).await;
+}
+
+#[actix_web::test]
+async fn bad_stream_values_answer_400() {
+    contract::bad_stream_values_answer_400(serve()).await;
+}
+
+#[actix_web::test]
+async fn a_failing_body_is_logged_once_at_error() {
+    let addr = serve();
+    let response = reqwest::Client::new()
+        .get(format!("http://{addr}/failing-stream"))
+        .header("x-request-id", "broken-1")
+        .send()
+        .await;
+    // actix-web closes the connection at the error, before or after the head is out.
+    if let Ok(response) = response {
+        assert_eq!(response.status(), 200);
+        assert!(response.bytes().await.is_err(), "the body is cut short");
+    }
+    let access = contract::access_events_once_written("broken-1").await;
+    assert_eq!(access.len(), 1, "{access:?}");
+    support::assert_body_failed(&access[0], 6);
+}
+
+#[actix_web::test]
+async fn the_level_hook_and_the_path_option_apply() {
+    let addr = serve_quiet();
+    let client = reqwest::Client::new();
+    let get = |path: &str, id: &str| {
+        client
+            .get(format!("http://{addr}{path}"))
+            .header("x-request-id", id)
+            .send()
+    };
+    let response = get("/health?fail", "quiet-fail-1").await.unwrap();
+    assert_eq!(response.status(), 503);
+    let access = contract::access_events_once_written("quiet-fail-1").await;
+    assert_eq!(access.len(), 1, "a 5xx is never silenced by default");
+    assert_eq!(access[0]["level"], "ERROR");
+
+    let response = get("/users/secret-token", "quiet-404-1").await.unwrap();
+    assert_eq!(response.status(), 404);
+    let access = contract::access_events_once_written("quiet-404-1").await;
+    assert_eq!(access.len(), 1);
+    assert_eq!(access[0]["level"], "WARN");
+    assert_eq!(access[0]["http.route"], "/users/{id}");
+    assert!(access[0].get("url.path").is_none(), "{:?}", access[0]);
+
+    // Written after the two above on the same worker: had it an access line, it would be
+    // there by now.
+    let response = get("/health", "quiet-ok-1").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let response = get("/users/1", "quiet-404-2").await.unwrap();
+    assert_eq!(response.status(), 404);
+    contract::access_events_once_written("quiet-404-2").await;
+    let lines = capture().lines_of("quiet-ok-1");
+    assert_eq!(lines.len(), 1, "only the handler's line: {lines:?}");
+    assert_eq!(lines[0]["message"], "health checked");
+    let raw = serde_json::to_string(&capture().lines()).unwrap();
+    assert!(!raw.contains("secret-token"), "{raw}");
 }

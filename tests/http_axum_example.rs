@@ -167,6 +167,10 @@ async fn the_example_router_works_through_oneshot_too() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-request-id"], "oneshot-1");
+    // The access event comes when the body ends.
+    http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap();
     let access: Vec<Value> = capture()
         .access_events()
         .into_iter()
@@ -174,6 +178,21 @@ async fn the_example_router_works_through_oneshot_too() {
         .collect();
     assert_eq!(access.len(), 1);
     assert_eq!(access[0]["http.route"], "/health");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_is_logged_after_its_last_byte() {
+    contract::a_stream_is_logged_after_its_last_byte(serve().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_hangs_up_mid_stream_is_logged_as_gone() {
+    contract::a_client_that_hangs_up_mid_stream_is_logged_as_gone(serve().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_stream_values_answer_400() {
+    contract::bad_stream_values_answer_400(serve().await).await;
 }
 
 /// A downstream nothing listens on (port 9, discard): `/fanout` answers 502.

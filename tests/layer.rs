@@ -421,6 +421,8 @@ async fn a_panic_while_calling_the_service_is_caught_too() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.headers()["x-request-id"], "sync-1");
+    // The access event comes when the body ends.
+    response.into_body().collect().await.unwrap();
     assert_eq!(capture.access_events().len(), 1);
 }
 
@@ -537,4 +539,204 @@ async fn events_logged_while_the_body_streams_carry_the_request_id() {
     for line in &chunks {
         assert_eq!(line["request_id"], "stream-1", "{line}");
     }
+}
+
+/// A body of `chunks` one-byte chunks, then an error if `fails`.
+struct Chunked {
+    chunks: u8,
+    fails: bool,
+}
+
+impl http_body::Body for Chunked {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.chunks == 0 {
+            return Poll::Ready(
+                self.fails
+                    .then(|| Err(std::io::Error::other("the body's source broke"))),
+            );
+        }
+        self.chunks -= 1;
+        Poll::Ready(Some(Ok(http_body::Frame::data(bytes::Bytes::from_static(
+            b"ab",
+        )))))
+    }
+}
+
+/// The body of the layer's response to a request `id` answered `Chunked { chunks, fails }`,
+/// with the logs captured while the guard lives.
+async fn streamed(
+    chunks: u8,
+    fails: bool,
+    id: &'static str,
+) -> (
+    Capture,
+    tracing::subscriber::DefaultGuard,
+    http_observability::layer::ResponseBody<Chunked>,
+) {
+    let capture = Capture::default();
+    let guard = tracing::subscriber::set_default(support::subscriber(capture.clone()));
+    let inner = tower::service_fn(move |_req: Request<Body>| async move {
+        Ok::<_, Infallible>(http::Response::new(Chunked { chunks, fails }))
+    });
+    let response = ObservabilityLayer::new()
+        .layer(inner)
+        .oneshot(get_with_id("/", HeaderValue::from_static(id)))
+        .await
+        .unwrap();
+    (capture, guard, response.into_body())
+}
+
+#[tokio::test]
+async fn the_access_event_comes_when_the_body_ends_with_its_size() {
+    let (capture, _guard, mut body) = streamed(3, false, "full-1").await;
+    assert!(
+        capture.access_events().is_empty(),
+        "not at the response head"
+    );
+    body.frame().await.unwrap().unwrap();
+    assert!(capture.access_events().is_empty(), "not before the end");
+    let rest = body.collect().await.unwrap().to_bytes();
+    assert_eq!(&rest[..], b"abab");
+    let access = capture.access_events();
+    assert_eq!(access.len(), 1, "{access:?}");
+    let event = &access[0];
+    assert_eq!(event["message"], "request completed");
+    assert_eq!(event["level"], "INFO");
+    assert_eq!(event["http.response.status_code"], 200);
+    assert_eq!(event["http.response.body.size"], 6);
+    assert!(event.get("end_reason").is_none(), "{event}");
+    assert!(event["latency_ms"].as_f64().unwrap() >= 0.0, "{event}");
+    assert!(
+        event.get("head_latency_ms").is_none(),
+        "a body that never waited ends with its head: {event}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_dropped_mid_stream_is_logged_once_as_client_gone() {
+    let (capture, _guard, mut body) = streamed(3, false, "gone-2").await;
+    body.frame().await.unwrap().unwrap();
+    drop(body);
+    let access = capture.access_events();
+    assert_eq!(access.len(), 1, "{access:?}");
+    let event = &access[0];
+    assert_eq!(event["end_reason"], "client_gone");
+    assert_eq!(event["level"], "INFO");
+    assert_eq!(event["http.response.status_code"], 200);
+    assert_eq!(event["http.response.body.size"], 2);
+}
+
+#[tokio::test]
+async fn a_failing_body_is_logged_once_at_error() {
+    let (capture, _guard, body) = streamed(1, true, "broken-1").await;
+    let error = body.collect().await.unwrap_err();
+    assert_eq!(error.to_string(), "the body's source broke");
+    let access = capture.access_events();
+    assert_eq!(access.len(), 1, "{access:?}");
+    support::assert_body_failed(&access[0], 2);
+    assert_eq!(access[0]["request_id"], "broken-1");
+}
+
+#[tokio::test]
+async fn an_empty_body_never_polled_is_complete() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(support::subscriber(capture.clone()));
+    let app = Router::new()
+        .route("/empty", get(|| async { StatusCode::NO_CONTENT }))
+        .layer(ObservabilityLayer::new());
+    let response = app
+        .oneshot(get_with_id("/empty", HeaderValue::from_static("empty-1")))
+        .await
+        .unwrap();
+    drop(response);
+    let access = capture.access_events();
+    assert_eq!(access.len(), 1, "{access:?}");
+    assert!(access[0].get("end_reason").is_none(), "{:?}", access[0]);
+    assert_eq!(access[0]["http.response.body.size"], 0);
+}
+
+/// Routes for the level hook: a probe that fails on demand, and a handler line on each.
+fn probed() -> Router {
+    Router::new()
+        .route(
+            "/health",
+            get(|request: Request<Body>| async move {
+                tracing::info!("health checked");
+                if request.uri().query() == Some("fail") {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::OK
+                }
+            }),
+        )
+        .route("/users/{id}", get(|| async { StatusCode::NOT_FOUND }))
+}
+
+#[tokio::test]
+async fn the_level_hook_warns_on_4xx_and_silences_a_route_but_not_its_5xx() {
+    use http_observability::access_level::AccessLevels;
+    let layer = ObservabilityLayer::new().access_level(
+        AccessLevels::new()
+            .client_errors(tracing::Level::WARN)
+            .silence("/health"),
+    );
+    let out = send(
+        probed().layer(layer.clone()),
+        get_with_id("/health", HeaderValue::from_static("probe-1")),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::OK);
+    assert!(out.capture.access_events().is_empty());
+    let lines = out.capture.lines_of("probe-1");
+    assert_eq!(lines.len(), 1, "the handler's line stays: {lines:?}");
+    assert_eq!(lines[0]["message"], "health checked");
+
+    let out = send(
+        probed().layer(layer.clone()),
+        get_with_id("/health?fail", HeaderValue::from_static("probe-2")),
+    )
+    .await;
+    let access = out.capture.access_events();
+    assert_eq!(access.len(), 1, "a 5xx is never silenced by default");
+    assert_eq!(access[0]["level"], "ERROR");
+
+    let out = send(
+        probed().layer(layer),
+        get_with_id("/users/7", HeaderValue::from_static("missing-7")),
+    )
+    .await;
+    let access = out.capture.access_events();
+    assert_eq!(access.len(), 1);
+    assert_eq!(access[0]["level"], "WARN");
+    assert_eq!(access[0]["http.response.status_code"], 404);
+
+    // A closure is a hook too.
+    let quiet = |_status: StatusCode, _route: Option<&str>| None;
+    let out = send(
+        probed().layer(ObservabilityLayer::new().access_level(quiet)),
+        get_with_id("/users/7", HeaderValue::from_static("quiet-1")),
+    )
+    .await;
+    assert!(out.capture.access_events().is_empty());
+}
+
+#[tokio::test]
+async fn the_path_can_be_left_out_the_route_stays() {
+    let out = send(
+        probed().layer(ObservabilityLayer::new().log_path(false)),
+        get_with_id("/users/secret-token", HeaderValue::from_static("priv-1")),
+    )
+    .await;
+    let access = out.capture.access_events();
+    assert_eq!(access.len(), 1);
+    assert!(access[0].get("url.path").is_none(), "{:?}", access[0]);
+    assert_eq!(access[0]["http.route"], "/users/{id}");
+    let raw = serde_json::to_string(&out.capture.lines()).unwrap();
+    assert!(!raw.contains("secret-token"), "{raw}");
 }

@@ -1,6 +1,6 @@
 //! What the request benches share: the trivial handler, a realistic request, the no-op but
 //! byte-counting log writer, the tower-http baseline stack, and a driver that polls a ready
-//! future once (no runtime is measured). `tests/alloc_layer.rs` asserts the allocation counts
+//! future once and sends its body as hyper would (no runtime is measured). `tests/alloc_layer.rs` asserts the allocation counts
 //! with the same pieces.
 
 #![allow(dead_code)] // Each bench (and the allocation test) uses a different part.
@@ -98,46 +98,56 @@ pub fn traced_request() -> Request<Body> {
     request
 }
 
-/// One request through a clone of `service` (as axum does), polled once.
-pub fn one<S>(service: &S, with_id: bool)
+/// One request through a clone of `service` (as axum does), polled once, then its body sent
+/// as hyper sends it: polled for frames until it says it is over.
+pub fn one<S, B>(service: &S, with_id: bool)
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     one_request(service, request(with_id));
 }
 
-/// `request` through a clone of `service`, polled once.
-pub fn one_request<S>(service: &S, request: Request<Body>)
+/// `request` through a clone of `service`, as [`one`] does.
+pub fn one_request<S, B>(service: &S, request: Request<Body>)
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
+    let mut cx = Context::from_waker(Waker::noop());
     let mut future = pin!(service.clone().oneshot(request));
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(response) => drop(black_box(response.expect("infallible"))),
+    let response = match future.as_mut().poll(&mut cx) {
+        Poll::Ready(response) => response.expect("infallible"),
         Poll::Pending => panic!("the bench handler is always ready"),
+    };
+    let mut body = pin!(response.into_body());
+    while !body.is_end_stream() {
+        match body.as_mut().poll_frame(&mut cx) {
+            Poll::Ready(Some(frame)) => drop(black_box(frame)),
+            Poll::Ready(None) | Poll::Pending => break,
+        }
     }
 }
 
 /// Heap allocations per request on this thread, averaged over many requests.
-pub fn allocations_per_request<S>(service: &S, with_id: bool) -> f64
+pub fn allocations_per_request<S, B>(service: &S, with_id: bool) -> f64
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     allocations_per_request_of(service, || request(with_id))
 }
 
 /// Heap allocations per request made by `make`, on this thread, averaged over many requests
 /// (the requests' own allocations included).
-pub fn allocations_per_request_of<S>(service: &S, make: impl Fn() -> Request<Body>) -> f64
+pub fn allocations_per_request_of<S, B>(service: &S, make: impl Fn() -> Request<Body>) -> f64
 where
-    S: Service<Request<Body>> + Clone,
+    S: Service<Request<Body>, Response = Response<B>> + Clone,
     S::Error: std::fmt::Debug,
+    B: http_body::Body,
 {
     (0..100).for_each(|_| one_request(service, make()));
     let n = 10_000;

@@ -1,8 +1,9 @@
-//! What the axum and actix-web examples share: the environment contract, the domain types and
-//! the shutdown signal. Each example keeps only its framework's wiring.
+//! What the axum and actix-web examples share: the environment contract, the domain types, the
+//! streamed body of `/stream` and the shutdown signal. Each example keeps only its framework's wiring.
 
 #![allow(dead_code)] // The integration tests include the examples for their `app()` only.
 
+use std::future::Future;
 use std::time::Duration;
 
 use http_observability::outgoing::PropagateMiddleware;
@@ -143,4 +144,72 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+/// The query of `GET /stream?chunks=N&delay_ms=M`: N chunks (default 5, at most 100), M ms
+/// apart (default 200, at most 1000).
+pub struct StreamQuery {
+    chunks: u32,
+    delay: std::time::Duration,
+}
+
+impl StreamQuery {
+    /// Reads the query string; a value that is not a whole number within bounds is refused,
+    /// with a message for the 400. Other parameters are ignored.
+    pub fn parse(query: Option<&str>) -> Result<Self, String> {
+        let (mut chunks, mut delay_ms) = (5, 200);
+        for pair in query.unwrap_or_default().split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (slot, max) = match key {
+                "chunks" => (&mut chunks, 100),
+                "delay_ms" => (&mut delay_ms, 1000),
+                _ => continue,
+            };
+            *slot = value
+                .parse()
+                .ok()
+                .filter(|n| *n <= max)
+                .ok_or_else(|| format!("{key} must be a whole number from 0 to {max}"))?;
+        }
+        Ok(Self {
+            chunks,
+            delay: std::time::Duration::from_millis(delay_ms.into()),
+        })
+    }
+
+    /// The chunks this query asks for.
+    pub fn chunks(self) -> Chunks {
+        Chunks {
+            next: 0,
+            query: self,
+            sleep: None,
+        }
+    }
+}
+
+/// The body of `GET /stream`: `chunk 1 of N\n` at once, then one chunk every delay. Each
+/// example wraps it in its framework's body type.
+pub struct Chunks {
+    next: u32,
+    query: StreamQuery,
+    sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Chunks {
+    /// The next chunk, once its time has come; `None` after the last.
+    pub fn poll_chunk(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<bytes::Bytes>> {
+        if self.next == self.query.chunks {
+            return std::task::Poll::Ready(None);
+        }
+        if let Some(sleep) = &mut self.sleep {
+            std::task::ready!(sleep.as_mut().poll(cx));
+        }
+        self.next += 1;
+        self.sleep = Some(Box::pin(tokio::time::sleep(self.query.delay)));
+        let chunk = format!("chunk {} of {}\n", self.next, self.query.chunks);
+        std::task::Poll::Ready(Some(chunk.into()))
+    }
 }

@@ -6,16 +6,19 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::{Method, Uri};
+use actix_web::http::uri::PathAndQuery;
 use actix_web::{Error, HttpMessage};
 use bytes::Bytes;
 
 use super::{ResponseBody, ResponseFuture};
+use crate::access_level::{AccessLevel, AccessLevels};
 use crate::access_log::RequestLine;
 use crate::lifecycle::in_flight::InFlight;
+use crate::lifecycle::settings::Settings;
 use crate::request_id::{MakeRequestId, RequestHeaders, RequestId, RequestIdPolicy, UuidV7};
-use crate::trace_context::{MakeTraceIds, SharedTracePolicy, TraceHeader, TracePolicy};
+use crate::trace_context::TraceHeader;
 
 /// The trace headers as actix-web's (`http` 0.2) names: a name given as text is parsed at every
 /// lookup.
@@ -45,18 +48,16 @@ const BAGGAGE: HeaderName = HeaderName::from_static(TraceHeader::Baggage.as_str(
 ///     .route("/", web::get().to(|| async { "hello" }));
 /// # let _ = app;
 /// ```
-// The policy sits behind an `Arc`, shared by every worker's clone and every service it makes.
+// The settings sit behind an `Arc`, shared by every worker's clone and every service it makes.
 #[derive(Debug)]
-pub struct ObservabilityMiddleware<M = UuidV7> {
-    policy: Arc<RequestIdPolicy<M>>,
-    trace: Arc<SharedTracePolicy>,
+pub struct ObservabilityMiddleware<M = UuidV7, L = AccessLevels> {
+    settings: Arc<Settings<M, L>>,
 }
 
-impl<M> Clone for ObservabilityMiddleware<M> {
+impl<M, L> Clone for ObservabilityMiddleware<M, L> {
     fn clone(&self) -> Self {
         Self {
-            policy: Arc::clone(&self.policy),
-            trace: Arc::clone(&self.trace),
+            settings: Arc::clone(&self.settings),
         }
     }
 }
@@ -68,7 +69,8 @@ impl Default for ObservabilityMiddleware {
 }
 
 impl ObservabilityMiddleware {
-    /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise.
+    /// The defaults: header `x-request-id`, valid incoming IDs kept, UUID v7 otherwise; an
+    /// access record for every request, INFO below 500 and ERROR from 500, with its path.
     pub fn new() -> Self {
         Self::with_policy(RequestIdPolicy::new())
     }
@@ -79,53 +81,33 @@ impl<M: MakeRequestId> ObservabilityMiddleware<M> {
     /// trusted, and how fresh ones are made.
     pub fn with_policy(policy: RequestIdPolicy<M>) -> Self {
         Self {
-            policy: Arc::new(policy),
-            trace: Arc::new(TracePolicy::new().shared()),
+            settings: Arc::new(Settings::new(policy)),
         }
-    }
-
-    /// Decides trace context with `policy`: whether incoming context is continued, and where
-    /// fresh ids come from.
-    pub fn trace_policy<I: MakeTraceIds>(mut self, policy: TracePolicy<I>) -> Self {
-        self.trace = Arc::new(policy.shared());
-        self
-    }
-
-    /// Whether valid incoming trace context (`traceparent`, `sentry-trace`) is continued (the
-    /// default) or every request starts a new trace: the counterpart of the policy's
-    /// [`trust_incoming`](RequestIdPolicy::trust_incoming) for traces.
-    pub fn trust_incoming_trace(mut self, trust: bool) -> Self {
-        let policy = Arc::unwrap_or_clone(self.trace).trust_incoming(trust);
-        self.trace = Arc::new(policy);
-        self
-    }
-
-    /// The policy this middleware resolves IDs with.
-    pub fn policy(&self) -> &RequestIdPolicy<M> {
-        &self.policy
     }
 }
 
-impl<S, B, M> Transform<S, ServiceRequest> for ObservabilityMiddleware<M>
+crate::lifecycle::settings::shared_setters!(ObservabilityMiddleware);
+
+impl<S, B, M, L> Transform<S, ServiceRequest> for ObservabilityMiddleware<M, L>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
     M: MakeRequestId,
+    L: AccessLevel,
 {
     type Response = ServiceResponse<ResponseBody<B>>;
     type Error = Error;
-    type Transform = ObservabilityService<S, M>;
+    type Transform = ObservabilityService<S, M, L>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
         // `http` 0.2 and 1.x accept the same header names, so this never fails in practice.
-        let name = self.policy.header_name().as_str();
+        let name = self.settings.policy.header_name().as_str();
         ready(match HeaderName::from_bytes(name.as_bytes()) {
             Ok(header) => Ok(ObservabilityService {
                 service,
-                policy: Arc::clone(&self.policy),
-                trace: Arc::clone(&self.trace),
+                settings: Arc::clone(&self.settings),
                 header,
             }),
             Err(_) => {
@@ -158,22 +140,22 @@ where
 /// # });
 /// ```
 #[derive(Debug)]
-pub struct ObservabilityService<S, M = UuidV7> {
+pub struct ObservabilityService<S, M = UuidV7, L = AccessLevels> {
     service: S,
-    policy: Arc<RequestIdPolicy<M>>,
-    trace: Arc<SharedTracePolicy>,
+    settings: Arc<Settings<M, L>>,
     header: HeaderName,
 }
 
-impl<S, B, M> Service<ServiceRequest> for ObservabilityService<S, M>
+impl<S, B, M, L> Service<ServiceRequest> for ObservabilityService<S, M, L>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
     M: MakeRequestId,
+    L: AccessLevel,
 {
     type Response = ServiceResponse<ResponseBody<B>>;
     type Error = Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, M, L>;
 
     forward_ready!(service);
 
@@ -186,9 +168,10 @@ where
         });
         let lookup = |name: &str| request.headers().get(name).map(HeaderValue::as_bytes);
         let resolution = self
+            .settings
             .policy
             .resolve_values(values, &RequestHeaders::from_lookup(&lookup));
-        let trace = self.trace.decide_values(|header| {
+        let trace = self.settings.trace.decide_values(|header| {
             let name = match header {
                 TraceHeader::TraceParent => &TRACEPARENT,
                 TraceHeader::TraceState => &TRACESTATE,
@@ -214,14 +197,17 @@ where
         request.extensions_mut().insert(resolution.id.clone());
         let line = ActixRequestLine {
             method: request.method().clone(),
-            uri: request.uri().clone(),
+            path: request.uri().path_and_query().cloned(),
             route: request.match_pattern(),
         };
-        let in_flight = InFlight::start(start, resolution, trace, line, |report, line| {
-            super::report::describe(report, &request, line.route());
-            self.service.call(request)
-        });
-        ResponseFuture::new(in_flight, self.header.clone(), value)
+        let log_path = self.settings.access.log_path;
+        let in_flight =
+            InFlight::start(start, resolution, trace, line, log_path, |report, line| {
+                super::report::describe(report, &request, line.route());
+                self.service.call(request)
+            });
+        let settings = Arc::clone(&self.settings);
+        ResponseFuture::new(in_flight, settings, self.header.clone(), value)
     }
 }
 
@@ -239,7 +225,8 @@ fn header_value(id: &RequestId) -> Option<HeaderValue> {
 #[derive(Debug)]
 pub(crate) struct ActixRequestLine {
     method: Method,
-    uri: Uri,
+    /// As `Uri::path` reads it: a URI without one (authority form) has an empty path.
+    path: Option<PathAndQuery>,
     route: Option<String>,
 }
 
@@ -249,7 +236,7 @@ impl RequestLine for ActixRequestLine {
     }
 
     fn path(&self) -> &str {
-        self.uri.path()
+        self.path.as_ref().map_or("", PathAndQuery::path)
     }
 
     fn route(&self) -> Option<&str> {

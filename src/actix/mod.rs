@@ -43,12 +43,15 @@
 //!    `{"error":"internal server error","request_id":"…"}`, where actix-web alone would drop
 //!    the connection. A panic while the response body streams comes after the response was
 //!    handed over and is not caught.
-//! 4. Sets the ID header on every response: successes, error responses, `actix_web::Error`s
-//!    returned by inner middleware, and the panic's 500. A response the inner service returned
-//!    as `Ok` also carries the ID in its extensions.
-//! 5. Emits one [access-log event](crate::access_log) when the response head is produced (or
-//!    when the request is dropped before one was); its status is the one the client receives,
-//!    for an error too.
+//! 4. Sets the ID header on every response the inner service returns (successes and error
+//!    responses, a handler's errors included) and on the panic's 500; such a response also
+//!    carries the ID in its extensions. An `actix_web::Error` returned by an inner middleware
+//!    passes through as it is (see [below](#errors-returned-by-inner-services)).
+//! 5. Emits one [access-log event](crate::access_log) when the response is over (its body
+//!    ended, failed or was dropped), or when the request is dropped before a response; its
+//!    status is the one the client receives, for an error too; at the level the
+//!    [level hook](crate::access_level) chooses ([`ObservabilityMiddleware::access_level`]),
+//!    with or without `url.path` ([`ObservabilityMiddleware::log_path`]).
 //! 6. Keeps the response body inside the `request` span while it streams, so events logged by
 //!    a streaming body carry the ID too.
 //!
@@ -69,8 +72,13 @@
 //!   A 4xx or a success adds no event of its own.
 //!
 //! Do not add `sentry_actix::Sentry` as well: it would make a second hub per request, inside
-//! ours, and report the same failures again. Performance transactions (traces) are not started
-//! for actix-web requests.
+//! ours, and report the same failures again.
+//!
+//! With performance tracing on (`SENTRY_TRACES_SAMPLE_RATE` above 0), each request also starts
+//! a transaction (`http.server`), as the tower layer does: named `METHOD /route/{template}`,
+//! or `METHOD /raw/path` when no resource matches (as sentry-tower names it), tagged
+//! `request_id`, continuing the trace of an incoming `sentry-trace` header, and finished with
+//! the response head, its status that of the response.
 //!
 //! # Where to put it
 //!
@@ -80,28 +88,27 @@
 //!
 //! # Errors returned by inner services
 //!
-//! An `actix_web::Error` coming out of the inner service is turned into its response once, the
-//! ID header is added to it, and it is passed on as an `Err` (wrapped in
-//! [`InternalError`](actix_web::error::InternalError)), so that outer middleware still sees an
-//! error and the client sees the ID. The panic's 500 is passed on the same way.
+//! An `actix_web::Error` coming out of the inner service (an inner middleware's: actix-web
+//! makes a handler's error into a response before it gets here) is passed on as it is, an
+//! `Err` of its own type, so that middleware outside ours can downcast it
+//! (`error.as_error::<MyError>()`). actix-web makes its response after ours has run, so that
+//! response does not carry the ID header; its access-log event is written at once, with the
+//! status of the error's `status_code()` and without `http.response.body.size`. Where the
+//! client must see the ID, return the error as a response (`HttpResponse::from_error`) instead.
+//! The panic's 500 is an `Err` of a type of ours that carries the ID header.
 //!
 //! # Differences from the tower layer
 //!
-//! - **Errors.** Here an `actix_web::Error` of the inner service becomes its response: the
-//!   client gets the ID header, the access log the status, and outer middleware an `Err`
-//!   wrapped in `InternalError`. The tower layer passes its inner service's error through as
-//!   it is: no response, no ID header, and an access-log event `request failed` without a
-//!   status.
+//! - **Errors.** Both pass the inner service's error through as it is, without the ID header.
+//!   Here the access-log event has the status the error's response will have; behind the
+//!   tower layer, where an error has no status, it is `request failed` without one.
 //! - **Panics.** Here the panic's 500 reaches outer middleware as an `Err`; behind the tower
 //!   layer it is an `Ok` response.
-//! - **Response extensions.** Here only a response returned as `Ok` carries the
-//!   [`RequestId`](crate::RequestId) in its extensions; one made from an error carries the
-//!   header only. Behind the tower layer every response carries both.
 //! - **The route.** Here it is actix-web's `match_pattern`, known before routing for any
 //!   resource that matches. Behind the tower layer it is axum's `MatchedPath`, which needs the
 //!   `axum` feature and the layer added with `Router::layer`.
-//! - **Sentry.** Here no performance transaction is started, and the event for a 5xx is the
-//!   `actix_web::Error` behind it when there is one; the tower layer reports the status.
+//! - **Sentry.** Here the event for a 5xx is the `actix_web::Error` behind it when there is
+//!   one; the tower layer reports the status.
 
 mod body;
 mod extract;
@@ -243,8 +250,24 @@ mod tests {
         );
     }
 
+    /// An error of an inner middleware, of a type of the app's own.
+    #[derive(Debug)]
+    struct Denied;
+
+    impl std::fmt::Display for Denied {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("denied")
+        }
+    }
+
+    impl actix_web::ResponseError for Denied {
+        fn status_code(&self) -> actix_web::http::StatusCode {
+            actix_web::http::StatusCode::FORBIDDEN
+        }
+    }
+
     #[actix_web::test]
-    async fn errors_and_panics_come_out_as_errors_carrying_the_id() {
+    async fn an_inner_error_passes_through_with_its_own_type_and_a_panic_carries_the_id() {
         let app = test::init_service(
             App::new()
                 .wrap(ObservabilityMiddleware::new())
@@ -252,7 +275,7 @@ mod tests {
                 .service(
                     web::resource("/denied")
                         .wrap_fn(|_request, _service| async {
-                            Err::<ServiceResponse, _>(actix_web::error::ErrorForbidden("no"))
+                            Err::<ServiceResponse, _>(actix_web::Error::from(Denied))
                         })
                         .route(web::get().to(HttpResponse::Ok)),
                 ),
@@ -263,9 +286,11 @@ mod tests {
             .insert_header(("x-request-id", "denied-1"))
             .to_request();
         let error = app.call(request).await.unwrap_err();
-        let response = error.error_response();
-        assert_eq!(response.status(), 403);
-        assert_eq!(response.headers().get("x-request-id").unwrap(), "denied-1");
+        assert!(
+            error.as_error::<Denied>().is_some(),
+            "outer middleware can downcast the inner error: {error:?}"
+        );
+        assert_eq!(error.error_response().status(), 403);
 
         let request = test::TestRequest::get()
             .uri("/panic")

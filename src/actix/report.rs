@@ -17,13 +17,14 @@ pub(crate) use crate::lifecycle::report::NoReport as Report;
 #[cfg(feature = "sentry")]
 pub(crate) use crate::reporting::request::RequestReport as Report;
 
-/// Hands the request's parts to `report`, for its events. Only with a client bound are they
-/// cloned: the method, URI and headers (refcounted values), the `route` the middleware already
-/// matched (matching it again would run actix-web's router a second time), and the scheme and
-/// host as actix-web's connection info tells them.
+/// Hands the request's parts to `report`, for its events (and its transaction, when
+/// performance tracing is on). Only with a client bound are the parts cloned:
+/// the method, URI and headers (refcounted values), the `route` the middleware already matched
+/// (matching it again would run actix-web's router a second time), and the scheme and host as
+/// actix-web's connection info tells them.
 #[cfg(feature = "sentry")]
 pub(super) fn describe(report: &Report, request: &ServiceRequest, route: Option<&str>) {
-    report.describe(|| {
+    let parts = || {
         let origin = {
             let info = request.connection_info();
             format!("{}://{}", info.scheme(), info.host())
@@ -35,7 +36,8 @@ pub(super) fn describe(report: &Report, request: &ServiceRequest, route: Option<
             origin,
             route: route.map(str::to_owned),
         }
-    });
+    };
+    report.describe(parts);
 }
 
 /// The parts of an actix-web (`http` 0.2) request an event shows.

@@ -33,8 +33,11 @@
 //! 4. Sets the ID header on every response (success, error status or the panic's 500) and
 //!    stores the ID in the response's extensions. An error of the inner service (its
 //!    `S::Error`) is passed through as it is: there is no response to stamp.
-//! 5. Emits one [access-log event](crate::access_log) when the response is produced, when the
-//!    inner service fails, or when the request is dropped before either.
+//! 5. Emits one [access-log event](crate::access_log) when the response is over (its body
+//!    ended, failed or was dropped), when the inner service fails, or when the request is
+//!    dropped before either; at the level the [level hook](crate::access_level) chooses
+//!    ([`ObservabilityLayer::access_level`]), with or without `url.path`
+//!    ([`ObservabilityLayer::log_path`]).
 //! 6. Keeps the response body inside the `request` span while it streams, so events logged by
 //!    a streaming body carry the ID too.
 //!

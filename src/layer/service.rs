@@ -5,16 +5,18 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
+use http::uri::PathAndQuery;
 use http::{Request, Response};
 use tower_service::Service;
 
 use super::report;
 use super::{ResponseBody, ResponseFuture, stamp_request};
+use crate::access_level::{AccessLevel, AccessLevels};
 use crate::access_log::RequestLine;
 use crate::layer::route::Route;
 use crate::lifecycle::in_flight::InFlight;
-use crate::request_id::{MakeRequestId, RequestIdPolicy, UuidV7};
-use crate::trace_context::SharedTracePolicy;
+use crate::lifecycle::settings::Settings;
+use crate::request_id::{MakeRequestId, UuidV7};
 
 /// Middleware that gives each request an ID, a span, an access-log event and panic safety.
 ///
@@ -35,33 +37,23 @@ use crate::trace_context::SharedTracePolicy;
 /// # let _ = service;
 /// ```
 #[derive(Debug)]
-pub struct Observability<S, M = UuidV7> {
+pub struct Observability<S, M = UuidV7, L = AccessLevels> {
     inner: S,
-    policy: Arc<RequestIdPolicy<M>>,
-    trace: Arc<SharedTracePolicy>,
+    settings: Arc<Settings<M, L>>,
 }
 
-impl<S: Clone, M> Clone for Observability<S, M> {
+impl<S: Clone, M, L> Clone for Observability<S, M, L> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
-            policy: Arc::clone(&self.policy),
-            trace: Arc::clone(&self.trace),
+            settings: Arc::clone(&self.settings),
         }
     }
 }
 
-impl<S, M> Observability<S, M> {
-    pub(crate) fn new(
-        inner: S,
-        policy: Arc<RequestIdPolicy<M>>,
-        trace: Arc<SharedTracePolicy>,
-    ) -> Self {
-        Self {
-            inner,
-            policy,
-            trace,
-        }
+impl<S, M, L> Observability<S, M, L> {
+    pub(crate) fn new(inner: S, settings: Arc<Settings<M, L>>) -> Self {
+        Self { inner, settings }
     }
 
     /// The wrapped service.
@@ -80,15 +72,16 @@ impl<S, M> Observability<S, M> {
     }
 }
 
-impl<S, M, ReqBody, ResBody> Service<Request<ReqBody>> for Observability<S, M>
+impl<S, M, L, ReqBody, ResBody> Service<Request<ReqBody>> for Observability<S, M, L>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: http_body::Body<Data = Bytes>,
     M: MakeRequestId,
+    L: AccessLevel,
 {
     type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, M, L>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -96,20 +89,23 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let start = Instant::now();
-        let resolution = self.policy.resolve(request.headers());
-        let trace = self.trace.decide(request.headers());
-        let header = self.policy.header_name();
+        let settings = &self.settings;
+        let resolution = settings.policy.resolve(request.headers());
+        let trace = settings.trace.decide(request.headers());
+        let header = settings.policy.header_name();
         stamp_request(&mut request, header, &resolution);
         let line = TowerRequestLine {
             method: request.method().clone(),
-            uri: request.uri().clone(),
+            path: request.uri().path_and_query().cloned(),
             route: Route::from_extensions(request.extensions()),
         };
         let inner = &mut self.inner;
-        let in_flight = InFlight::start(start, resolution, trace, line, |report, _line| {
-            report::call(report, inner, request)
-        });
-        ResponseFuture::new(in_flight, header.clone())
+        let log_path = settings.access.log_path;
+        let in_flight =
+            InFlight::start(start, resolution, trace, line, log_path, |report, _line| {
+                report::call(report, inner, request)
+            });
+        ResponseFuture::new(in_flight, Arc::clone(settings))
     }
 }
 
@@ -117,7 +113,8 @@ where
 #[derive(Debug)]
 pub(crate) struct TowerRequestLine {
     method: http::Method,
-    uri: http::Uri,
+    /// As `Uri::path` reads it: a URI without one (authority form) has an empty path.
+    path: Option<PathAndQuery>,
     route: Route,
 }
 
@@ -127,7 +124,7 @@ impl RequestLine for TowerRequestLine {
     }
 
     fn path(&self) -> &str {
-        self.uri.path()
+        self.path.as_ref().map_or("", PathAndQuery::path)
     }
 
     fn route(&self) -> Option<&str> {

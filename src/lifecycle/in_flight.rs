@@ -3,8 +3,11 @@
 //! Both adapters (the tower layer and the actix-web middleware) resolve the ID and keep what
 //! their framework needs, then hand the rest to this type: it opens the `request` span, logs a
 //! refused incoming ID, calls the inner service and polls its future inside the span with
-//! panics caught, and emits the one access-log event, as cancelled if the request is dropped
-//! before a response. An adapter only turns the outcome into its framework's response.
+//! panics caught, then hands the span and the access record to the response's body
+//! ([`Streaming`](super::streaming::Streaming)), which writes the record when the body is
+//! over. A request without a response has its record written here: as failed, or as cancelled
+//! if it is dropped before a response. An adapter only turns the outcome into its framework's
+//! response and body.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,11 +18,13 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 use tracing::Span;
 
+use super::access_level::AccessLevel;
 use super::access_log::{AccessLog, Outcome, RequestLine};
 use super::catch_panic::CatchPanic;
 use super::panic_response;
 use super::report::Report;
 use super::span;
+use super::streaming::Streaming;
 use crate::request_id::{RequestId, Resolution};
 use crate::trace_context::Decision;
 
@@ -46,7 +51,7 @@ pin_project! {
             let this = this.project();
             if let Some(access) = this.access.take() {
                 let _entered = this.span.enter();
-                access.finish(Outcome::Cancelled);
+                access.finish_without_response(false);
             }
         }
     }
@@ -57,12 +62,14 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
     /// leaves to it, opens the request's span, logs a refused incoming ID or
     /// ignored trace context in it, and calls the inner service (`call`) inside it. `call` is
     /// also given what the adapter kept of the request (`line`), so that it need not work out
-    /// the route again. `start` is when the request arrived.
+    /// the route again. `start` is when the request arrived; `log_path` says whether its
+    /// access record shows `url.path`.
     pub(crate) fn start(
         start: Instant,
         resolution: Resolution,
         trace: Decision,
         line: R,
+        log_path: bool,
         call: impl FnOnce(&P, &R) -> F,
     ) -> Self {
         let Resolution { id, rejected, .. } = resolution;
@@ -70,7 +77,7 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
         let (trace, ignored) = trace.finish(|| report.sample_new_trace());
         report.join_trace(&trace);
         let span = span::open(&id, trace, line.method(), line.route());
-        let access = AccessLog::start(id, line, start);
+        let access = AccessLog::start(id, line, start, log_path);
         let state = span.in_scope(|| {
             report.run(|| {
                 if let Some(rejected) = &rejected {
@@ -92,8 +99,10 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
 
     /// Polls the inner future inside the span. When it is done, `respond` (run inside the span
     /// too, with the request's ID) turns the result into the adapter's response and says how
-    /// the request ended; the report and the access-log event are finished; then `hand_over`
-    /// gets the response and the span itself, for a body that streams inside it.
+    /// the request ended; the report is finished; then `hand_over` gets the response and the
+    /// rest of the request ([`Streaming`]: the span and the access record, at the level
+    /// `levels` chooses), for a body that streams inside the span and ends the record. A
+    /// request without a response has its record written here.
     ///
     /// # Panics
     ///
@@ -101,16 +110,18 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
     pub(crate) fn poll_respond<M, T>(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
+        levels: &impl AccessLevel,
         respond: impl FnOnce(Done<F::Output>, &RequestId) -> (M, Outcome),
-        hand_over: impl FnOnce(M, Span) -> T,
+        hand_over: impl FnOnce(M, Streaming<R>) -> T,
     ) -> Poll<T> {
         let this = self.project();
-        let response = {
+        let (response, outcome) = {
             let _entered = this.span.enter();
             let report = &*this.report;
+            let access = &*this.access;
             ready!(report.run(|| {
                 let result = ready!(this.state.poll(cx));
-                let Some(access) = this.access.take() else {
+                let Some(access) = access else {
                     panic!("a request future was polled after completion");
                 };
                 let done = match result {
@@ -122,13 +133,21 @@ impl<R: RequestLine, F: Future, P: Report> InFlight<R, F, P> {
                 };
                 let (response, outcome) = respond(done, access.request_id());
                 report.finish(outcome);
-                access.finish(outcome);
-                Poll::Ready(response)
+                Poll::Ready((response, outcome))
             }))
         };
-        // The request is over for the lifecycle: the span moves into the response's body (no
-        // clone), and is closed when the body is dropped.
+        // The response head is out: the span and the record move into the response's body (no
+        // clone); the body writes the record when it ends and closes the span when dropped.
+        // (The record stays in place until now: moved once, not through the closures.)
         let span = std::mem::replace(this.span, Span::none());
-        Poll::Ready(hand_over(response, span))
+        let record = this.access.take().and_then(|access| match outcome {
+            Outcome::Response(status) => Some(access.responded(status, levels)),
+            Outcome::Failed => {
+                let _entered = span.enter();
+                access.finish_without_response(true);
+                None
+            }
+        });
+        Poll::Ready(hand_over(response, Streaming::new(span, record)))
     }
 }

@@ -28,7 +28,8 @@ pub(crate) trait Report {
     /// reporting context current.
     fn run<T>(&self, f: impl FnOnce() -> T) -> T;
 
-    /// The request ended so; called once, inside [`run`](Self::run), before its access record.
+    /// The request's response head (or failure) came so; called once, inside
+    /// [`run`](Self::run), before its access record.
     fn finish(&self, outcome: Outcome);
 }
 

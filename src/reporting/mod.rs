@@ -111,8 +111,8 @@
 //! With performance tracing on (`SENTRY_TRACES_SAMPLE_RATE` above 0), the tower layer also
 //! starts a transaction per request, through sentry-tower's `SentryHttpLayer`: it is named
 //! `METHOD /route` from axum's `MatchedPath` when a route matched and the `axum` feature is
-//! on, else `METHOD /raw/path`, as sentry-tower names it. The actix-web middleware starts no
-//! transactions.
+//! on, else `METHOD /raw/path`, as sentry-tower names it. The actix-web middleware starts the
+//! same transaction itself, named from actix-web's `match_pattern`.
 
 // What a request costs: one that sends nothing pays for its hub and one event processor holding
 // clones of its ID, route, method, URI and header map (refcounted, except the map's own tables);

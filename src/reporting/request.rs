@@ -20,12 +20,13 @@
 //! runs, and nothing is allocated, when no Sentry client is bound.
 //!
 //! Both adapters hand their request's parts to [`RequestReport::describe`]; the tower side
-//! also starts the transaction (src/layer/report.rs), the actix side reports the error behind
-//! a 5xx with [`capture_error`].
+//! describing starts the request's transaction in the request's trace when performance tracing
+//! is on (for both adapters alike); the actix side also reports the error behind a 5xx with
+//! [`capture_error`].
 
 use std::cell::Cell;
 use std::panic::RefUnwindSafe;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http::StatusCode;
 use sentry::protocol::{self, Context, Event, Level, SpanStatus};
@@ -107,8 +108,8 @@ struct On {
     hub: Arc<Hub>,
     id: RequestId,
     trace: Option<Trace>,
-    // The request's performance transaction, when Sentry tracing is on.
-    transaction: OnceLock<Transaction>,
+    // The request's performance transaction, when Sentry tracing is on; taken when finished.
+    transaction: Mutex<Option<Transaction>>,
 }
 
 /// The request's trace, in Sentry's types.
@@ -173,7 +174,7 @@ impl Report for RequestReport {
                 hub,
                 id,
                 trace: None,
-                transaction: OnceLock::new(),
+                transaction: Mutex::new(None),
             }),
         }
     }
@@ -221,18 +222,16 @@ impl Report for RequestReport {
         else {
             return;
         };
-        if let Some(transaction) = transaction.get() {
+        if let Some(transaction) = lock(transaction).take() {
             transaction.set_status(match outcome {
                 Outcome::Response(status) => span_status(status),
                 Outcome::Failed => SpanStatus::InternalError,
-                Outcome::Cancelled => SpanStatus::Cancelled,
             });
-            transaction.clone().finish();
+            transaction.finish();
         }
         let status = match outcome {
             Outcome::Response(status) => Some(status),
             Outcome::Failed => None,
-            Outcome::Cancelled => return,
         };
         if status.is_some_and(|s| s < 500) || hub.last_event_id().is_some() {
             return;
@@ -277,7 +276,7 @@ impl RequestReport {
             && tracing_on(hub)
         {
             let started = start_transaction(hub, trace, &parts, with_pii, id);
-            let _ = transaction.set(started);
+            *lock(transaction) = Some(started);
         }
         let id = id.clone();
         let trace = *trace;
@@ -354,6 +353,23 @@ fn start_transaction(
         scope.set_span(Some(transaction.clone().into()));
     });
     transaction
+}
+
+impl Drop for RequestReport {
+    /// A request dropped before its end still finishes its transaction, as aborted.
+    fn drop(&mut self) {
+        if let Some(On { transaction, .. }) = &self.on
+            && let Some(transaction) = lock(transaction).take()
+        {
+            transaction.set_status(SpanStatus::Aborted);
+            transaction.finish();
+        }
+    }
+}
+
+/// The transaction slot, even if a panic poisoned it.
+fn lock(slot: &Mutex<Option<Transaction>>) -> MutexGuard<'_, Option<Transaction>> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Puts back the outer value of [`IN_REQUEST`], even on unwind.

@@ -65,6 +65,21 @@ static SETUP: OnceLock<Setup> = OnceLock::new();
 /// Sets the process up once: a receiver answering `answer` (or `dsn` if given), the
 /// subscriber, the Sentry client with `flush_timeout`, and the app on 127.0.0.1.
 pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'static Setup {
+    setup_with(answer, dsn, flush_timeout, None)
+}
+
+/// As [`setup`] with a receiver answering 200, and performance tracing on: every request is
+/// traced (`SENTRY_TRACES_SAMPLE_RATE=1`).
+pub fn setup_traced() -> &'static Setup {
+    setup_with(Answer::Status(200), None, Duration::from_secs(5), Some("1"))
+}
+
+fn setup_with(
+    answer: Answer,
+    dsn: Option<String>,
+    flush_timeout: Duration,
+    traces_sample_rate: Option<&'static str>,
+) -> &'static Setup {
     SETUP.get_or_init(|| {
         let receiver = dsn.is_none().then(|| Receiver::start(answer));
         let dsn = dsn.unwrap_or_else(|| receiver.as_ref().unwrap().dsn());
@@ -79,6 +94,7 @@ pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'
         let config = SentryConfig::from_lookup(&release, |name| match name {
             "SENTRY_DSN" => Some(dsn.clone()),
             "APP_ENV" => Some(ENVIRONMENT.to_owned()),
+            "SENTRY_TRACES_SAMPLE_RATE" => traces_sample_rate.map(str::to_owned),
             _ => None,
         })
         .expect("valid Sentry settings")

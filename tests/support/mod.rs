@@ -99,6 +99,15 @@ impl<'a> MakeWriter<'a> for Capture {
     }
 }
 
+/// Checks that `event` is the access record of a 200 whose body failed after `size` bytes.
+pub fn assert_body_failed(event: &Value, size: u64) {
+    assert_eq!(event["message"], "response body failed", "{event}");
+    assert_eq!(event["end_reason"], "body_error", "{event}");
+    assert_eq!(event["level"], "ERROR", "{event}");
+    assert_eq!(event["http.response.status_code"], 200, "{event}");
+    assert_eq!(event["http.response.body.size"], size, "{event}");
+}
+
 /// The `x-request-id` of a response.
 pub fn request_id(response: &reqwest::Response) -> String {
     response.headers()["x-request-id"]
