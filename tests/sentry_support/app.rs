@@ -15,6 +15,7 @@ use http_observability::reporting::{SentryConfig, SentryGuard};
 use tracing_subscriber::prelude::*;
 
 use super::receiver::{Answer, Receiver};
+use super::support::serve_axum;
 
 /// The release the test client is configured with (a SHA, as in production).
 pub const RELEASE_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -85,32 +86,13 @@ pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'
         .expect("a DSN")
         .flush_timeout(flush_timeout);
         let guard = config.init();
-        let app = serve(router());
+        let app = serve_axum(router());
         Setup {
             receiver,
             app,
             guard: Mutex::new(Some(guard)),
         }
     })
-}
-
-/// Serves `router` on 127.0.0.1 from a runtime of its own (tests come and go with theirs).
-pub fn serve(router: Router) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    addr
 }
 
 #[derive(Debug)]

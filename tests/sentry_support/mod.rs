@@ -6,6 +6,8 @@
 #[path = "../support/mod.rs"]
 pub mod support;
 
+#[cfg(feature = "actix")]
+pub mod actix_app;
 pub mod app;
 pub mod envelope;
 pub mod receiver;
