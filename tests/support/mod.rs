@@ -127,6 +127,13 @@ pub fn subscriber(capture: Capture) -> impl tracing::Subscriber + Send + Sync {
         .with(http_observability::json::JsonLayer::new(capture).service("test"))
 }
 
+/// A random trace id (32 hex) and span id (16 hex), as a caller's `traceparent` carries them.
+pub fn caller_ids() -> (String, String) {
+    let trace = uuid::Uuid::new_v4().simple().to_string();
+    let parent = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    (trace, parent)
+}
+
 /// Serves `router` on 127.0.0.1 from a thread and runtime of its own (tests come and go with
 /// theirs).
 pub fn serve_axum(router: axum::Router) -> std::net::SocketAddr {
