@@ -89,6 +89,10 @@ fn app() -> App<
                 HttpResponse::InternalServerError().finish()
             }),
         )
+        .route(
+            "/outgoing",
+            web::get().to(|| async { HttpResponse::Ok().json(app::outgoing_headers()) }),
+        )
         .service(
             web::resource("/denied")
                 .wrap_fn(|_request, _service| async {

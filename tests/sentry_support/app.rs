@@ -15,7 +15,7 @@ use http_observability::reporting::{SentryConfig, SentryGuard};
 use tracing_subscriber::prelude::*;
 
 use super::receiver::{Answer, Receiver};
-use super::support::serve_axum;
+use super::support::{Capture, serve_axum};
 
 /// The release the test client is configured with (a SHA, as in production).
 pub const RELEASE_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -63,15 +63,34 @@ impl Setup {
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
 
+/// Our JSON lines of the process, written beside the test output: where a request's logged
+/// trace ids are read.
+pub fn logs() -> &'static Capture {
+    static LOGS: OnceLock<Capture> = OnceLock::new();
+    LOGS.get_or_init(Capture::default)
+}
+
 /// Sets the process up once: a receiver answering `answer` (or `dsn` if given), the
 /// subscriber, the Sentry client with `flush_timeout`, and the app on 127.0.0.1.
 pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'static Setup {
+    setup_traced(answer, dsn, flush_timeout, None)
+}
+
+/// [`setup`], with `SENTRY_TRACES_SAMPLE_RATE` = `traces_sample_rate` when given. The first
+/// call in a process decides.
+pub fn setup_traced(
+    answer: Answer,
+    dsn: Option<String>,
+    flush_timeout: Duration,
+    traces_sample_rate: Option<&'static str>,
+) -> &'static Setup {
     SETUP.get_or_init(|| {
         let receiver = dsn.is_none().then(|| Receiver::start(answer));
         let dsn = dsn.unwrap_or_else(|| receiver.as_ref().unwrap().dsn());
         tracing_subscriber::registry()
             .with(tracing_subscriber::filter::LevelFilter::INFO)
             .with(tracing_subscriber::fmt::layer().with_test_writer())
+            .with(http_observability::json::JsonLayer::new(logs().clone()))
             .with(http_observability::reporting::tracing_layer())
             .init();
         let release = Release::resolve_with(BuildInfo::new("app", "1.0.0", None), |name| {
@@ -80,6 +99,7 @@ pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'
         let config = SentryConfig::from_lookup(&release, |name| match name {
             "SENTRY_DSN" => Some(dsn.clone()),
             "APP_ENV" => Some(ENVIRONMENT.to_owned()),
+            "SENTRY_TRACES_SAMPLE_RATE" => traces_sample_rate.map(str::to_owned),
             _ => None,
         })
         .expect("valid Sentry settings")
@@ -159,6 +179,21 @@ pub fn log_secrets() {
     );
 }
 
+/// The headers an outgoing call made now would carry (those of `outgoing::inject`), as JSON:
+/// what `/outgoing` answers.
+pub fn outgoing_headers() -> serde_json::Value {
+    let mut headers = http::HeaderMap::new();
+    http_observability::outgoing::inject(&mut headers);
+    let headers = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = value.to_str().expect("ASCII headers").to_owned();
+            (name.as_str().to_owned(), serde_json::Value::String(value))
+        })
+        .collect();
+    serde_json::Value::Object(headers)
+}
+
 /// The routes every failure mode needs (the actix-web app of tests/actix_sentry.rs answers
 /// the same, logging through the same functions).
 pub fn router() -> Router {
@@ -204,6 +239,10 @@ pub fn router() -> Router {
                 log_secrets();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
+        )
+        .route(
+            "/outgoing",
+            get(|| async { axum::Json(outgoing_headers()) }),
         )
         .layer(ObservabilityLayer::new())
 }

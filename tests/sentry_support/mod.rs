@@ -12,3 +12,4 @@ pub mod app;
 pub mod envelope;
 pub mod receiver;
 pub mod scenarios;
+pub mod trace_scenarios;
