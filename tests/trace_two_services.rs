@@ -2,8 +2,8 @@
 //! (an example's app) calls service B (the test service's `/echo`) from `GET /fanout`, and
 //! every line of both carries the same `trace_id` and `request_id`, B's parent being A's
 //! span. The same for tower and actix-web, each calling either; 200 concurrent requests keep
-//! their own; the trust switch starts a new trace. Logs come from one global subscriber, so
-//! this file is its own process.
+//! their own; the trust switch starts a new trace; each adapter hands the rules every value of
+//! a header. Logs come from one global subscriber, so this file is its own process.
 
 mod trace_support;
 
@@ -261,6 +261,77 @@ async fn tower_trust_switch_off_starts_a_new_trace() {
     untrusted_caller_gets_a_new_trace(a, b).await;
 }
 
+/// A's adapter hands the core every value of a header, as it came: two `traceparent` headers
+/// are invalid (a new trace starts), a `tracestate` split over two headers is one list passed
+/// on, and beside an invalid `traceparent` a `sentry-trace` is the parent. An invalid value
+/// reaches no line.
+async fn every_header_value_reaches_the_rules(a: SocketAddr, b: SocketAddr) {
+    let client = reqwest::Client::new();
+    let url = format!("http://{a}/call?to={}", echo_of(b));
+    let (first_trace, first_parent) = caller_ids();
+    let (second_trace, second_parent) = caller_ids();
+    let first = format!("00-{first_trace}-{first_parent}-01");
+    let second = format!("00-{second_trace}-{second_parent}-01");
+    let send = |headers: Vec<(&'static str, String)>| {
+        let id = format!("ingest-{}", uuid::Uuid::new_v4().simple());
+        let mut request = client.get(&url).header("x-request-id", &id);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let lines = global_capture().lines();
+            Hop::of(&lines, &id, "/call", "calling")
+        }
+    };
+
+    let hop = send(vec![
+        ("traceparent", first.clone()),
+        ("traceparent", second),
+    ])
+    .await;
+    assert_ne!(
+        hop.trace_id, first_trace,
+        "two traceparent headers are invalid"
+    );
+    assert_ne!(
+        hop.trace_id, second_trace,
+        "two traceparent headers are invalid"
+    );
+    assert_eq!(hop.trace_flags, "00");
+
+    let hop = send(vec![
+        ("traceparent", first),
+        ("tracestate", "a=1,b=2".into()),
+        ("tracestate", "c=3".into()),
+    ])
+    .await;
+    assert_eq!(hop.trace_id, first_trace);
+    assert_eq!(hop.received["tracestate"], "a=1,b=2,c=3", "one list");
+
+    let upper = format!("00-{}-{first_parent}-01", first_trace.to_uppercase());
+    let sentry_trace = format!("{second_trace}-{second_parent}-1");
+    let hop = send(vec![
+        ("traceparent", upper.clone()),
+        ("sentry-trace", sentry_trace),
+    ])
+    .await;
+    assert_eq!(hop.trace_id, second_trace, "the sentry-trace beside it");
+    assert_eq!(hop.trace_flags, "01");
+    let everything = serde_json::to_string(&global_capture().lines()).unwrap();
+    assert!(
+        !everything.contains(&upper),
+        "an invalid value is never logged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tower_every_header_value_reaches_the_rules() {
+    let a = trace_support::axum_service(ObservabilityLayer::new(), Propagation::new());
+    every_header_value_reaches_the_rules(a, tower_b()).await;
+}
+
 /// A (its trust switch off) called with a valid `traceparent` at `/call?to=<B's echo>`.
 async fn untrusted_caller_gets_a_new_trace(a: SocketAddr, b: SocketAddr) {
     let (caller_trace, caller_parent) = caller_ids();
@@ -324,6 +395,12 @@ mod actix {
     async fn actix_no_bleeding_between_200_concurrent_requests() {
         let a = trace_support::actix_example(echo_of(actix_b()));
         no_trace_or_id_bleeds_between_200_concurrent_requests(a).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn actix_every_header_value_reaches_the_rules() {
+        let a = trace_support::actix_service(ActixMiddleware::new(), Propagation::new());
+        every_header_value_reaches_the_rules(a, actix_b()).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
