@@ -45,10 +45,40 @@ fn outside_a_request_both_headers_name_one_fresh_trace() {
     trace_scenarios::outside_a_request_both_headers_name_one_fresh_trace();
 }
 
+#[tokio::test]
+async fn tower_every_kind_of_event_is_in_the_requests_trace() {
+    trace_scenarios::every_kind_of_event_is_in_the_requests_trace::<Tower>().await;
+}
+
+#[tokio::test]
+async fn tower_concurrent_events_keep_their_own_trace() {
+    trace_scenarios::concurrent_events_keep_their_own_trace::<Tower>().await;
+}
+
+#[tokio::test]
+async fn tower_an_open_sampling_decision_follows_the_sample_rate() {
+    trace_scenarios::an_open_sampling_decision_follows_the_sample_rate::<Tower>(false).await;
+}
+
 #[cfg(feature = "actix")]
 mod actix {
     use super::*;
     use sentry_support::actix_app::Actix;
+
+    #[tokio::test]
+    async fn actix_every_kind_of_event_is_in_the_requests_trace() {
+        trace_scenarios::every_kind_of_event_is_in_the_requests_trace::<Actix>().await;
+    }
+
+    #[tokio::test]
+    async fn actix_concurrent_events_keep_their_own_trace() {
+        trace_scenarios::concurrent_events_keep_their_own_trace::<Actix>().await;
+    }
+
+    #[tokio::test]
+    async fn actix_an_open_sampling_decision_follows_the_sample_rate() {
+        trace_scenarios::an_open_sampling_decision_follows_the_sample_rate::<Actix>(false).await;
+    }
 
     #[tokio::test]
     async fn actix_no_two_requests_share_a_trace() {

@@ -51,10 +51,22 @@ async fn tower_outgoing_calls_say_the_trace_is_sampled() {
     trace_scenarios::outgoing_calls_carry_sentry_trace_and_baggage::<Tower>(true).await;
 }
 
+#[tokio::test]
+async fn tower_an_open_sampling_decision_follows_the_sample_rate() {
+    traced();
+    trace_scenarios::an_open_sampling_decision_follows_the_sample_rate::<Tower>(true).await;
+}
+
 #[cfg(feature = "actix")]
 mod actix {
     use super::*;
     use sentry_support::actix_app::Actix;
+
+    #[tokio::test]
+    async fn actix_an_open_sampling_decision_follows_the_sample_rate() {
+        traced();
+        trace_scenarios::an_open_sampling_decision_follows_the_sample_rate::<Actix>(true).await;
+    }
 
     #[tokio::test]
     async fn actix_the_transaction_shares_the_requests_trace() {

@@ -231,3 +231,65 @@ pub fn outside_a_request_both_headers_name_one_fresh_trace() {
         seen.push(trace.to_owned());
     }
 }
+
+/// Every way a request can fail is one event in the request's trace: a panic, a 5xx without
+/// any log, two ERRORs.
+pub async fn every_kind_of_event_is_in_the_requests_trace<F: Framework>() {
+    let (trace, parent) = caller_ids();
+    let traceparent = format!("00-{trace}-{parent}-00");
+    for (path, status) in [("/panic", 500), ("/unavailable", 503), ("/twice", 500)] {
+        let (answered, id) = send::<F>(path, &[("traceparent", &traceparent)]).await;
+        assert_eq!(answered, status, "{path}");
+        let events = setup().events_of(&id);
+        assert_eq!(events.len(), 1, "{path}: {events:#?}");
+        assert_eq!(
+            assert_in_the_requests_trace(&events[0], &id, Some(&parent)),
+            trace,
+            "{path}"
+        );
+    }
+}
+
+/// 20 concurrent failing requests, each with its own `traceparent`: each event is in its own
+/// request's trace, none in another's.
+pub async fn concurrent_events_keep_their_own_trace<F: Framework>() {
+    setup();
+    // 20: the transport's queue holds 30 envelopes and drops what overflows it, and another
+    // test of the process may be sending meanwhile.
+    let callers: Vec<(String, String)> = (0..20).map(|_| caller_ids()).collect();
+    let mut requests = tokio::task::JoinSet::new();
+    for (trace, parent) in callers {
+        requests.spawn(async move {
+            let traceparent = format!("00-{trace}-{parent}-01");
+            let (status, id) = send::<F>("/error", &[("traceparent", &traceparent)]).await;
+            assert_eq!(status, 500);
+            (id, trace, parent)
+        });
+    }
+    let mut seen = Vec::new();
+    while let Some(done) = requests.join_next().await {
+        seen.push(done.expect("every request is answered"));
+    }
+    assert!(setup().flush());
+    let receiver = setup().receiver.as_ref().unwrap();
+    for (id, trace, parent) in &seen {
+        let events = receiver.events_for(id, Duration::ZERO);
+        assert_eq!(events.len(), 1, "{id}: {events:#?}");
+        let found = assert_in_the_requests_trace(&events[0], id, Some(parent));
+        assert_eq!(&found, trace, "{id}");
+    }
+}
+
+/// A `sentry-trace` without a sampling decision leaves it to us: Sentry's traces sample rate
+/// decides (`sampled`: whether the process's rate samples every trace or none), and the trace
+/// is the frontend's either way.
+pub async fn an_open_sampling_decision_follows_the_sample_rate<F: Framework>(sampled: bool) {
+    let (trace, parent) = caller_ids();
+    let sentry_trace = format!("{trace}-{parent}");
+    let (event, id) = error_event::<F>(&[("sentry-trace", &sentry_trace)]).await;
+    assert_eq!(
+        assert_in_the_requests_trace(&event, &id, Some(&parent)),
+        trace
+    );
+    assert_eq!(logged_trace(&id).2, if sampled { "01" } else { "00" });
+}
