@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use http_observability::access_log;
+use http_observability::outgoing::Propagation;
 use serde_json::Value;
 
 use super::app;
@@ -213,9 +214,18 @@ pub async fn an_unsampled_caller_gets_no_transaction<F: Framework>() {
 }
 
 /// Outside any request, with Sentry on: `sentry-trace` and `traceparent` name one fresh trace,
-/// a new one for every call.
+/// a new one for every call; a URL that is not a target gets neither, nor `baggage`.
 pub fn outside_a_request_both_headers_name_one_fresh_trace() {
     setup();
+    let propagation = Propagation::new().targets(["api.internal"]);
+    let mut headers = http::HeaderMap::new();
+    propagation.inject_for("https://api.example.com/charge", &mut headers);
+    assert!(headers.is_empty(), "{headers:?}");
+    propagation.inject_for("https://api.internal/charge", &mut headers);
+    for name in ["traceparent", "sentry-trace", "baggage"] {
+        assert!(headers.contains_key(name), "{name}: {headers:?}");
+    }
+
     let mut seen = Vec::new();
     for _ in 0..2 {
         let headers = app::outgoing_headers();
