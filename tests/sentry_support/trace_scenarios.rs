@@ -14,8 +14,11 @@ use super::receiver::tag;
 use super::scenarios::{Framework, setup};
 use super::support::{caller_ids, request_id};
 
+/// A request's extra headers: (name, value) pairs.
+type Headers<'a> = [(&'a str, &'a str)];
+
 /// Sends a GET to `path` on `F`'s app with `headers`, returns (status, x-request-id).
-async fn send<F: Framework>(path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+async fn send<F: Framework>(path: &str, headers: &Headers<'_>) -> (u16, String) {
     // The Sentry client first: it binds to the hub of the first thread that uses one.
     setup();
     let mut request = reqwest::Client::new().get(format!("http://{}{path}", F::serve()));
@@ -27,7 +30,7 @@ async fn send<F: Framework>(path: &str, headers: &[(&str, &str)]) -> (u16, Strin
 }
 
 /// The one event of a GET to `/error` with `headers`, and its request ID.
-async fn error_event<F: Framework>(headers: &[(&str, &str)]) -> (Value, String) {
+async fn error_event<F: Framework>(headers: &Headers<'_>) -> (Value, String) {
     let (status, id) = send::<F>("/error", headers).await;
     assert_eq!(status, 500);
     let mut events = setup().events_of(&id);
@@ -114,7 +117,7 @@ pub async fn the_transaction_shares_the_requests_trace<F: Framework>() {
     let (trace, parent) = caller_ids();
     let traceparent = format!("00-{trace}-{parent}-01");
     let sentry_trace = format!("{trace}-{parent}-1");
-    let cases: [(&[(&str, &str)], Option<&str>); 3] = [
+    let cases: [(&Headers, Option<&str>); 3] = [
         (&[], None),
         (&[("traceparent", &traceparent)], Some(&parent)),
         (&[("sentry-trace", &sentry_trace)], Some(&parent)),

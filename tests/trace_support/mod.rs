@@ -11,7 +11,9 @@
 //! Every server runs on a thread and runtime of its own, so it outlives the test that
 //! started it; lines go to the process's global capture.
 
-#![allow(dead_code)] // Each test binary uses a different part of this module.
+// Each test binary uses a different part of this module; both examples declare their shared
+// `common` module, and each gets a copy of it.
+#![allow(dead_code, clippy::duplicate_mod)]
 
 #[path = "../support/mod.rs"]
 pub mod support;
