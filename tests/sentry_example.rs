@@ -34,7 +34,7 @@ fn init_reads_sentry_from_the_environment_and_the_example_reports_once_per_failu
         Some(SHA)
     );
 
-    let addr = sentry_support::app::serve(example::app(
+    let addr = sentry_support::support::serve_axum(example::app(
         example::common::Downstream::new("http://127.0.0.1:9/health".into()).unwrap(),
     ));
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -15,6 +15,7 @@ use http_observability::reporting::{SentryConfig, SentryGuard};
 use tracing_subscriber::prelude::*;
 
 use super::receiver::{Answer, Receiver};
+use super::support::{Capture, serve_axum};
 
 /// The release the test client is configured with (a SHA, as in production).
 pub const RELEASE_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -62,6 +63,13 @@ impl Setup {
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
 
+/// Our JSON lines of the process, written beside the test output: where a request's logged
+/// trace ids are read.
+pub fn logs() -> &'static Capture {
+    static LOGS: OnceLock<Capture> = OnceLock::new();
+    LOGS.get_or_init(Capture::default)
+}
+
 /// Sets the process up once: a receiver answering `answer` (or `dsn` if given), the
 /// subscriber, the Sentry client with `flush_timeout`, and the app on 127.0.0.1.
 pub fn setup(answer: Answer, dsn: Option<String>, flush_timeout: Duration) -> &'static Setup {
@@ -74,7 +82,9 @@ pub fn setup_traced() -> &'static Setup {
     setup_with(Answer::Status(200), None, Duration::from_secs(5), Some("1"))
 }
 
-fn setup_with(
+/// [`setup`], with `SENTRY_TRACES_SAMPLE_RATE` = `traces_sample_rate` when given. The first
+/// call in a process decides.
+pub fn setup_with(
     answer: Answer,
     dsn: Option<String>,
     flush_timeout: Duration,
@@ -86,6 +96,7 @@ fn setup_with(
         tracing_subscriber::registry()
             .with(tracing_subscriber::filter::LevelFilter::INFO)
             .with(tracing_subscriber::fmt::layer().with_test_writer())
+            .with(http_observability::json::JsonLayer::new(logs().clone()))
             .with(http_observability::reporting::tracing_layer())
             .init();
         let release = Release::resolve_with(BuildInfo::new("app", "1.0.0", None), |name| {
@@ -101,32 +112,13 @@ fn setup_with(
         .expect("a DSN")
         .flush_timeout(flush_timeout);
         let guard = config.init();
-        let app = serve(router());
+        let app = serve_axum(router());
         Setup {
             receiver,
             app,
             guard: Mutex::new(Some(guard)),
         }
     })
-}
-
-/// Serves `router` on 127.0.0.1 from a runtime of its own (tests come and go with theirs).
-pub fn serve(router: Router) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    addr
 }
 
 #[derive(Debug)]
@@ -193,6 +185,21 @@ pub fn log_secrets() {
     );
 }
 
+/// The headers an outgoing call made now would carry (those of `outgoing::inject`), as JSON:
+/// what `/outgoing` answers.
+pub fn outgoing_headers() -> serde_json::Value {
+    let mut headers = http::HeaderMap::new();
+    http_observability::outgoing::inject(&mut headers);
+    let headers = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = value.to_str().expect("ASCII headers").to_owned();
+            (name.as_str().to_owned(), serde_json::Value::String(value))
+        })
+        .collect();
+    serde_json::Value::Object(headers)
+}
+
 /// The routes every failure mode needs (the actix-web app of tests/actix_sentry.rs answers
 /// the same, logging through the same functions).
 pub fn router() -> Router {
@@ -238,6 +245,10 @@ pub fn router() -> Router {
                 log_secrets();
                 StatusCode::INTERNAL_SERVER_ERROR
             }),
+        )
+        .route(
+            "/outgoing",
+            get(|| async { axum::Json(outgoing_headers()) }),
         )
         .layer(ObservabilityLayer::new())
 }

@@ -6,7 +6,10 @@
 #[path = "../support/mod.rs"]
 pub mod support;
 
+#[cfg(feature = "actix")]
+pub mod actix_app;
 pub mod app;
 pub mod envelope;
 pub mod receiver;
 pub mod scenarios;
+pub mod trace_scenarios;

@@ -67,10 +67,15 @@ impl Receiver {
 
     /// Every event payload received so far.
     pub fn events(&self) -> Vec<Value> {
+        self.items("event")
+    }
+
+    /// Every payload of items of type `kind` received so far.
+    pub fn items(&self, kind: &str) -> Vec<Value> {
         self.envelopes()
             .iter()
             .flat_map(|e| e.items.iter())
-            .filter(|item| item.kind() == "event")
+            .filter(|item| item.kind() == kind)
             .map(|item| item.json())
             .collect()
     }
@@ -79,12 +84,18 @@ impl Receiver {
     /// After a flush of the client that succeeded, everything sent is already here (the
     /// receiver keeps a body before it answers): no wait is needed.
     pub fn events_for(&self, id: &str, wait: Duration) -> Vec<Value> {
+        self.items_for("event", id, wait)
+    }
+
+    /// The items of type `kind` (`event`, `transaction`) tagged `request_id` = `id`, waiting
+    /// up to `wait` for at least one to arrive.
+    pub fn items_for(&self, kind: &str, id: &str, wait: Duration) -> Vec<Value> {
         let deadline = Instant::now() + wait;
         loop {
             let found: Vec<Value> = self
-                .events()
+                .items(kind)
                 .into_iter()
-                .filter(|event| tag(event, "request_id") == Some(id))
+                .filter(|item| tag(item, "request_id") == Some(id))
                 .collect();
             if !found.is_empty() || Instant::now() >= deadline {
                 return found;

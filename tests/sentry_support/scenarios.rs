@@ -12,8 +12,8 @@ use super::receiver::{Answer, tag};
 use super::support::request_id;
 
 /// A test app behind one framework's middleware, answering the routes of [`app::router`]
-/// (`/ok`, `/error`, `/twice`, `/unavailable`, `/items/{id}`, `/panic`, `/secret`) alike,
-/// its handlers logging through the same functions.
+/// (`/ok`, `/error`, `/twice`, `/unavailable`, `/items/{id}`, `/panic`, `/secret`,
+/// `/outgoing`) alike, its handlers logging through the same functions.
 pub trait Framework {
     /// Serves the app on 127.0.0.1 (once per process) and returns its address.
     fn serve() -> SocketAddr;

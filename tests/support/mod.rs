@@ -1,4 +1,5 @@
-//! Shared test helpers: an in-memory log capture and a client for real HTTP on 127.0.0.1.
+//! Shared test helpers: an in-memory log capture, servers and a client for real HTTP on
+//! 127.0.0.1.
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
@@ -134,3 +135,63 @@ pub fn subscriber(capture: Capture) -> impl tracing::Subscriber + Send + Sync {
         .with(tracing_subscriber::filter::LevelFilter::INFO)
         .with(http_observability::json::JsonLayer::new(capture).service("test"))
 }
+
+/// A random trace id (32 hex) and span id (16 hex), as a caller's `traceparent` carries them.
+pub fn caller_ids() -> (String, String) {
+    let trace = uuid::Uuid::new_v4().simple().to_string();
+    let parent = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    (trace, parent)
+}
+
+/// Serves `router` on 127.0.0.1 from a thread and runtime of its own (tests come and go with
+/// theirs).
+pub fn serve_axum(router: axum::Router) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    addr
+}
+
+/// Serves the actix-web app that `$factory` (a closure, called once per worker) makes, on
+/// 127.0.0.1 with two workers, from a thread with an actix system of its own (tests come and
+/// go with their runtimes); evaluates to its address.
+#[cfg(feature = "actix")]
+#[allow(unused_macros)] // Only the binaries that serve actix-web apps use it.
+macro_rules! serve_actix {
+    ($factory:expr) => {{
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let factory = $factory;
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                // A panic's hook symbolizes a backtrace on the worker's thread, which in a
+                // debug build on a loaded machine takes seconds; a request queued behind it on
+                // the same worker must not get actix-web's 408 (5 s by default) meanwhile.
+                actix_web::HttpServer::new(factory)
+                    .workers(2)
+                    .client_request_timeout(std::time::Duration::from_secs(60))
+                    .disable_signals()
+                    .listen(listener)
+                    .unwrap()
+                    .run()
+                    .await
+                    .unwrap();
+            });
+        });
+        addr
+    }};
+}
+#[cfg(feature = "actix")]
+#[allow(unused_imports)]
+pub(crate) use serve_actix;
