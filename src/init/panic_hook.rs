@@ -1,7 +1,11 @@
-//! The opt-in panic hook that logs every panic.
+//! The panic hook that logs every panic.
 
-/// Logs every panic as one ERROR event, then runs the previous hook.
-pub(super) fn install_panic_hook() {
+use crate::json::writer::WriterGuard;
+
+/// Logs every panic as one ERROR event and waits until it is written (at most the shutdown
+/// timeout: under `panic = "abort"` nothing runs after the hooks), then runs the previous hook.
+pub(super) fn install_panic_hook(writer: Option<&WriterGuard>) {
+    let flush = writer.map(|guard| (guard.writer(), guard.shutdown_timeout()));
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = crate::lifecycle::panic_response::message(info.payload());
@@ -12,6 +16,9 @@ pub(super) fn install_panic_hook() {
                 "panic"
             ),
             None => tracing::error!(panic.message = message, "panic"),
+        }
+        if let Some((writer, timeout)) = &flush {
+            writer.flush_within(*timeout);
         }
         previous(info);
     }));
