@@ -119,10 +119,10 @@
 //! dropped by `tracing` itself.
 //!
 //! A lossy non-blocking writer drops lines when its queue is full. Given its counter
-//! ([`JsonLayer::report_dropped_lines`], any [`DroppedLineCounter`]), the layer says so in the stream itself: after the
-//! next event, one WARN line with target [`DROPPED_LINES_TARGET`] gives `dropped_lines`, the
-//! lines lost since the last such report, and `dropped_lines_total`, all of them; the static
-//! fields end it as they end every line:
+//! ([`JsonLayer::report_dropped_lines`], any [`DroppedLineCounter`]), the layer says so in the
+//! stream itself: after the next event, one WARN line with target [`DROPPED_LINES_TARGET`]
+//! gives `dropped_lines`, the lines lost since the last such report, and
+//! `dropped_lines_total`, all of them; the static fields end it as they end every line:
 //!
 //! ```text
 //! {"timestamp":"…","level":"WARN","target":"http_observability::json","message":"log lines were dropped: the writer was full","dropped_lines":12,"dropped_lines_total":40,"service":"docs-api"}
