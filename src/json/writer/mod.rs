@@ -58,8 +58,10 @@
 
 // How it is done today (not promised above): `queue` is one `Vec<u8>` behind a mutex, which
 // the writer thread swaps whole with its own empty buffer (double buffering), with two
-// condition variables: the writer's (notified only when it waits, so once per batch) and the
-// one for logging threads waiting for room or for a flush. `worker` is the thread's loop.
+// condition variables: the writer's (notified only when it waits, so once per batch at most)
+// and the one for logging threads waiting for room or for a flush. Having written, the writer
+// thread waits 1 ms for more lines without being woken (unless the queue gets half full), so
+// a busy service makes about one write call per millisecond. `worker` is the thread's loop.
 
 mod queue;
 mod worker;

@@ -5,7 +5,12 @@ use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::ThreadId;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long the writer thread, having just written, waits for more lines before it takes
+/// the queue again: meanwhile no logging thread wakes it, so a busy service makes one write
+/// call per this much time, not one per line.
+const LINGER: Duration = Duration::from_millis(1);
 
 /// What the logging threads and the writer thread share.
 pub(super) struct Shared {
@@ -45,8 +50,11 @@ struct State {
     abandoned: bool,
     /// The writer thread has ended.
     finished: bool,
-    /// The writer thread waits on `work`.
+    /// The writer thread waits on `work` until woken.
     writer_waiting: bool,
+    /// The writer thread waits on `work` for [`LINGER`] at most: woken only by a half-full
+    /// queue or the close.
+    writer_lingering: bool,
     /// Threads waiting on `progress`.
     waiters: usize,
     /// Logging threads waiting for room.
@@ -83,6 +91,7 @@ impl Shared {
                 abandoned: false,
                 finished: false,
                 writer_waiting: false,
+                writer_lingering: false,
                 waiters: 0,
                 blocked: 0,
                 writer_thread: None,
@@ -147,16 +156,19 @@ impl Shared {
         state.buf.extend_from_slice(line);
         state.buf_lines += 1;
         state.accepted += 1;
-        if state.writer_waiting {
-            // Woken once per batch, not once per line.
+        if state.writer_waiting || (state.writer_lingering && state.buf.len() >= self.capacity / 2)
+        {
+            // Woken once per batch at most, not once per line.
             state.writer_waiting = false;
+            state.writer_lingering = false;
             self.work.notify_one();
         }
     }
 
-    /// The writer thread's side: waits for lines, then swaps the queue with `spare` (empty)
-    /// and returns how many lines it took; `None` once closed and empty.
-    pub(super) fn take(&self, spare: &mut Vec<u8>) -> Option<Batch> {
+    /// The writer thread's side: waits for lines (first [`LINGER`]ing, unwoken, when `busy`:
+    /// it has just written), then swaps the queue with `spare` (empty) and returns how many
+    /// lines it took; `None` once closed and empty.
+    pub(super) fn take(&self, spare: &mut Vec<u8>, mut busy: bool) -> Option<Batch> {
         let mut state = self.lock();
         if state.writer_thread.is_none() {
             state.writer_thread = Some(std::thread::current().id());
@@ -165,11 +177,21 @@ impl Shared {
             if state.closed {
                 return None;
             }
-            state.writer_waiting = true;
-            state = self
-                .work
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            if std::mem::take(&mut busy) {
+                state.writer_lingering = true;
+                state = self
+                    .work
+                    .wait_timeout(state, LINGER)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+                state.writer_lingering = false;
+            } else {
+                state.writer_waiting = true;
+                state = self
+                    .work
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
         }
         std::mem::swap(&mut state.buf, spare);
         let lines = std::mem::take(&mut state.buf_lines);
@@ -230,8 +252,9 @@ impl Shared {
     pub(super) fn close(&self, deadline: Instant) -> (bool, Counts) {
         let mut state = self.lock();
         state.closed = true;
-        if state.writer_waiting {
+        if state.writer_waiting || state.writer_lingering {
             state.writer_waiting = false;
+            state.writer_lingering = false;
             self.work.notify_one();
         }
         let (ended, mut state) = self.wait_until(state, deadline, |state| state.finished);
@@ -293,7 +316,7 @@ mod tests {
         shared.push(b"one\n");
         shared.push(b"two\n");
         let mut spare = Vec::with_capacity(64);
-        let batch = shared.take(&mut spare).expect("lines");
+        let batch = shared.take(&mut spare, false).expect("lines");
         assert_eq!(batch.lines, 2);
         assert_eq!(spare, b"one\ntwo\n");
         shared.finish(batch, 0, None);
@@ -308,7 +331,7 @@ mod tests {
         shared.push(b"y\n");
         assert_eq!(shared.dropped(), 2);
         let mut spare = Vec::new();
-        let batch = shared.take(&mut spare).expect("lines");
+        let batch = shared.take(&mut spare, false).expect("lines");
         assert_eq!((batch.lines, spare.as_slice()), (1, &b"1234567\n"[..]));
     }
 
@@ -317,7 +340,7 @@ mod tests {
         let shared = Shared::new(4, false);
         shared.push(b"longer than four\n");
         let mut spare = Vec::new();
-        assert_eq!(shared.take(&mut spare).expect("a line").lines, 1);
+        assert_eq!(shared.take(&mut spare, false).expect("a line").lines, 1);
     }
 
     #[test]
@@ -329,11 +352,11 @@ mod tests {
             std::thread::spawn(move || shared.push(b"waits\n"))
         };
         let mut spare = Vec::new();
-        let first = shared.take(&mut spare).expect("the first line");
+        let first = shared.take(&mut spare, false).expect("the first line");
         shared.finish(first, 0, None);
         pusher.join().expect("the pusher ends once there is room");
         spare.clear();
-        let second = shared.take(&mut spare).expect("the second line");
+        let second = shared.take(&mut spare, false).expect("the second line");
         assert_eq!(spare, b"waits\n");
         assert_eq!(shared.dropped(), 0);
         shared.finish(second, 0, None);

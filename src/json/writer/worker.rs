@@ -22,7 +22,9 @@ pub(super) fn run<W: Write + Send + 'static>(shared: &Shared, mut writer: W) {
     }
     let _ended = Ended(shared);
     let mut batch = Vec::with_capacity(shared.capacity);
-    while let Some(taken) = shared.take(&mut batch) {
+    let mut busy = false;
+    while let Some(taken) = shared.take(&mut batch, busy) {
+        busy = true;
         let result = catch_unwind(AssertUnwindSafe(|| write_batches(&mut writer, &batch)));
         let (failed, error) = match result {
             Ok(Ok(())) => (0, None),
