@@ -371,9 +371,12 @@ mod tests {
     use std::io::Write as _;
     use std::sync::{Condvar, Mutex, PoisonError};
 
+    /// Whether the output takes writes, and each write call it took.
+    type OutputState = Mutex<(bool, Vec<Vec<u8>>)>;
+
     /// A writer that keeps each write call, and blocks while closed.
     #[derive(Clone, Default)]
-    struct Output(Arc<(Mutex<(bool, Vec<Vec<u8>>)>, Condvar)>);
+    struct Output(Arc<(OutputState, Condvar)>);
 
     impl Output {
         fn open() -> Self {
@@ -417,6 +420,13 @@ mod tests {
         writer
             .write_all(format!("{line}\n").as_bytes())
             .expect("queued");
+    }
+
+    #[test]
+    fn the_writer_and_its_guard_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<NonBlocking>();
+        send_sync::<WriterGuard>();
     }
 
     #[test]
