@@ -179,10 +179,12 @@ impl NonBlocking {
         self.shared.dropped()
     }
 
-    /// Waits until every line queued before the call is written, or `timeout` has passed;
-    /// `true` if they all were.
-    pub(crate) fn flush_within(&self, timeout: Duration) -> bool {
-        self.shared.flush(deadline(timeout))
+    /// Runs `log` (which logs a line) then waits until every line queued is written, the
+    /// whole waiting `timeout` at most (a full queue included); `true` if they all were.
+    pub(crate) fn log_and_flush_within(&self, timeout: Duration, log: impl FnOnce()) -> bool {
+        let deadline = deadline(timeout);
+        queue::with_deadline(deadline, log);
+        self.shared.flush(deadline)
     }
 }
 
@@ -300,7 +302,8 @@ pub struct ShutdownReport {
     pub not_written: u64,
     /// Lines whose write failed (stdout closed, a full disk).
     pub failed: u64,
-    /// Lines dropped because the queue was full (lossy mode).
+    /// Lines dropped because the queue was full (lossy mode, or a panic's line that could
+    /// not wait any longer).
     pub dropped: u64,
     error: Option<io::ErrorKind>,
     timeout: Duration,
@@ -353,7 +356,7 @@ impl fmt::Display for ShutdownReport {
         cause(
             f,
             self.dropped,
-            format_args!("dropped because the lossy queue was full"),
+            format_args!("dropped because the queue was full"),
         )
     }
 }

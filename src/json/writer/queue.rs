@@ -1,6 +1,7 @@
 //! The queue between the logging threads and the writer thread: one byte buffer behind a
 //! mutex, swapped whole by the writer thread for its spare (double buffering).
 
+use std::cell::Cell;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -11,6 +12,24 @@ use std::time::{Duration, Instant};
 /// the queue again: meanwhile no logging thread wakes it, so a busy service makes one write
 /// call per this much time, not one per line.
 const LINGER: Duration = Duration::from_millis(1);
+
+thread_local! {
+    /// When set, this thread waits for room until then at most, then drops its line.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with this thread's waits for room bounded by `deadline` (the panic hook: its
+/// line must not wait for ever on a stalled output).
+pub(super) fn with_deadline<R>(deadline: Instant, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<Instant>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            DEADLINE.with(|cell| cell.set(self.0));
+        }
+    }
+    let _reset = Reset(DEADLINE.with(|cell| cell.replace(Some(deadline))));
+    f()
+}
 
 /// What the logging threads and the writer thread share.
 pub(super) struct Shared {
@@ -137,13 +156,28 @@ impl Shared {
                 }
                 return;
             }
+            let deadline = DEADLINE.with(Cell::get);
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                drop(state);
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
             waited = true;
             state.waiters += 1;
             state.blocked += 1;
-            state = self
-                .progress
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            state = match deadline {
+                None => self
+                    .progress
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    self.progress
+                        .wait_timeout(state, deadline - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
             state.waiters -= 1;
             state.blocked -= 1;
         }
@@ -360,6 +394,16 @@ mod tests {
         assert_eq!(spare, b"waits\n");
         assert_eq!(shared.dropped(), 0);
         shared.finish(second, 0, None);
+    }
+
+    #[test]
+    fn a_wait_for_room_under_a_deadline_ends_and_counts() {
+        let shared = Shared::new(8, false);
+        shared.push(b"1234567\n");
+        with_deadline(Instant::now() + Duration::from_millis(20), || {
+            shared.push(b"dropped\n");
+        });
+        assert_eq!(shared.dropped(), 1);
     }
 
     #[test]
