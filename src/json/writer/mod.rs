@@ -36,8 +36,9 @@
 //!
 //! The writer thread writes what it took in one `write_all` call per batch of at most 64 KiB,
 //! each batch ending at the end of a line, so that lines never interleave and a busy service
-//! makes one system call for many lines. A line is copied once, into the queue; in steady
-//! state this allocates nothing.
+//! makes one system call for many lines. Each `write` call on [`NonBlocking`] is taken as one
+//! line, as the JSON layer and tracing-subscriber's fmt layer write them. A line is copied
+//! once, into the queue; in steady state this allocates nothing.
 //!
 //! # Shutdown
 //!
@@ -47,11 +48,12 @@
 //! written are never lost silently: one line on stderr says how many, and why.
 //!
 //! ```text
-//! http-observability: 2905 log lines were not written: still queued when the 5 s shutdown timeout passed
+//! http-observability: 2905 log lines were not written: 2905 still queued when the 5 s shutdown timeout passed
 //! ```
 //!
 //! A write error (stdout closed, a full disk) loses the lines of that write and counts them;
-//! the service goes on, and later lines are tried again.
+//! the service goes on, and later lines are tried again. A line logged after the shutdown is
+//! written at once, on the logging thread.
 //!
 //! [`std::process::exit`] runs no destructors: call [`WriterGuard::shutdown`] (or drop the
 //! guard) before it, or the queued lines are lost.
@@ -327,7 +329,7 @@ impl ShutdownReport {
 }
 
 impl fmt::Display for ShutdownReport {
-    /// One line: `2905 log lines were not written: still queued when the 5 s shutdown
+    /// One line: `2905 log lines were not written: 2905 still queued when the 5 s shutdown
     /// timeout passed`, with each cause that counts.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} log lines were not written:", self.lost())?;
