@@ -136,9 +136,9 @@ pub use init::{Guard, Init, InitError, LogFormat};
 /// and its `name@version`. Expands to `Init::new().build_info(release!()).install()`; returns
 /// `Result<Guard, InitError>`.
 ///
-/// Keep the [`Guard`] until the end of `main`: dropping it flushes the queued lines and stops
-/// the writer thread. **Never write `let _ = init!()?;`**: `_` drops the guard at once and
-/// every later line is lost.
+/// Keep the [`Guard`] until the end of `main`: dropping it writes the queued lines (waiting 5 s
+/// at most, see [`Guard`]) and stops the writer thread. **Never write `let _ = init!()?;`**:
+/// `_` drops the guard at once and every later line is lost.
 ///
 /// # Example
 ///

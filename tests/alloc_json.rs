@@ -1,5 +1,5 @@
-//! Proves that the JSON layer allocates nothing per event and one box per span in steady
-//! state, with a counting global allocator (its own test binary: the allocator is per
+//! Proves that the JSON layer allocates nothing per event (on its non-blocking writer too)
+//! and one box per span in steady state, with a counting global allocator (its own test binary: the allocator is per
 //! process).
 
 use std::io;
@@ -114,6 +114,23 @@ fn zero_allocations_per_event_in_steady_state() {
             "budget: no allocation per event after Span::record on the outer span"
         );
     });
+}
+
+#[test]
+fn zero_allocations_per_event_through_the_non_blocking_writer() {
+    let (writer, guard) = http_observability::json::writer::non_blocking(Discard);
+    let subscriber = Registry::default()
+        .with(LevelFilter::INFO)
+        .with(JsonLayer::new(writer).service("docs-api"));
+    tracing::subscriber::with_default(subscriber, || {
+        events(10);
+        assert_eq!(
+            allocations(|| events(1000)),
+            0,
+            "budget: a line's trip to the writer thread allocates nothing"
+        );
+    });
+    assert_eq!(guard.shutdown().lost(), 0);
 }
 
 /// `n` requests: a root span with fields, a child span with fields recorded again, an event in

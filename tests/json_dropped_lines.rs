@@ -65,6 +65,19 @@ impl Gate {
     }
 }
 
+impl Gate {
+    /// Every line written, parsed, whatever the writes (a batching writer writes many lines
+    /// at once).
+    fn json_lines(&self) -> Vec<Value> {
+        let (state, _) = &*self.0;
+        let state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        let text = String::from_utf8(state.lines.concat()).expect("UTF-8");
+        text.lines()
+            .map(|line| serde_json::from_str(line).expect("valid JSON"))
+            .collect()
+    }
+}
+
 /// Counts the lines handed to the non-blocking writer.
 #[derive(Clone)]
 struct CountSends {
@@ -114,5 +127,38 @@ fn dropped_lines_are_reported_as_a_warn_line() {
     assert_eq!(report["service"], "svc");
     assert_eq!(report["dropped_lines_total"], counter.dropped_lines());
     assert!(report["dropped_lines"].as_u64().expect("a number") >= 1);
+    assert_eq!(lines[lines.len() - 2]["message"], "after");
+}
+
+#[test]
+fn dropped_lines_of_this_crates_writer_are_reported_too() {
+    let gate = Gate::default();
+    let (writer, guard) = http_observability::json::writer::Builder::default()
+        .lossy(true)
+        .queue_bytes(512)
+        .finish(gate.clone());
+    let layer = JsonLayer::new(writer.clone())
+        .service("svc")
+        .report_dropped_lines(writer.clone());
+    let subscriber = Registry::default().with(LevelFilter::INFO).with(layer);
+
+    tracing::subscriber::with_default(subscriber, || {
+        for i in 0..20 {
+            tracing::info!(i, "while the writer is stuck");
+        }
+        assert!(writer.dropped_lines() > 0);
+        gate.open();
+        assert!(guard.flush(), "the queue drains once the writer is open");
+        tracing::info!("after");
+    });
+    let report = guard.shutdown();
+    assert_eq!(report.dropped, writer.dropped_lines() as u64);
+    let lines = gate.json_lines();
+    let last = lines.last().expect("lines");
+    assert_eq!(last["level"], "WARN");
+    assert_eq!(last["target"], DROPPED_LINES_TARGET);
+    assert_eq!(last["service"], "svc");
+    assert_eq!(last["dropped_lines_total"], writer.dropped_lines());
+    assert!(last["dropped_lines"].as_u64().expect("a number") >= 1);
     assert_eq!(lines[lines.len() - 2]["message"], "after");
 }

@@ -1,7 +1,6 @@
 //! The build steps: from an [`Init`] to a `Dispatch` and its [`Guard`], and installing it.
 
 use tracing::Dispatch;
-use tracing_appender::non_blocking::ErrorCounter;
 use tracing_subscriber::fmt::{
     self,
     format::{Format, Pretty},
@@ -12,10 +11,12 @@ use tracing_subscriber::registry::Registry;
 use super::panic_hook::install_panic_hook;
 use super::resolve::{
     Env, env_filter, log_format, resolve_environment, resolve_release, resolve_service,
+    shutdown_timeout,
 };
 use super::writer::{LineWriter, line_writer};
 use super::{Guard, Init, InitError, LogFormat};
 use crate::json::JsonLayer;
+use crate::json::writer::NonBlocking;
 use crate::redact::Redactor;
 use crate::release::Release;
 
@@ -36,7 +37,8 @@ impl Init {
     ///
     /// # Errors
     ///
-    /// [`InitError::InvalidFilter`] and [`InitError::UnknownLogFormat`]; with the `sentry`
+    /// [`InitError::InvalidFilter`], [`InitError::UnknownLogFormat`] and
+    /// [`InitError::InvalidShutdownTimeout`]; with the `sentry`
     /// feature, `InitError::Sentry` when a Sentry variable is malformed.
     pub fn build(self) -> Result<(Dispatch, Guard), InitError> {
         self.build_with_release()
@@ -50,7 +52,9 @@ impl Init {
         let environment = resolve_environment(self.environment, env);
         let filter = env_filter(self.filter, env)?;
         let format = log_format(self.format, env)?;
-        let (writer, worker, dropped) = line_writer(self.writer, self.lossy);
+        let timeout = shutdown_timeout(self.shutdown_timeout, env)?;
+        let (writer, writer_guard) = line_writer(self.writer, self.lossy, timeout);
+        let dropped = writer.lossy_counter(self.lossy);
         let (json, pretty) = match format {
             LogFormat::Pretty => (None, Some(pretty_layer(writer))),
             LogFormat::Json => {
@@ -90,7 +94,7 @@ impl Init {
         let guard = Guard {
             #[cfg(feature = "sentry")]
             sentry: Some(start_sentry(&dispatch, sentry)),
-            _worker: worker,
+            writer: writer_guard,
         };
         Ok((dispatch, guard, release))
     }
@@ -108,7 +112,7 @@ impl Init {
             .map_err(|_| InitError::AlreadyInitialized)?;
         crate::release::set_current(release);
         if log_panics {
-            install_panic_hook();
+            install_panic_hook(guard.writer.as_ref());
         }
         Ok(guard)
     }
@@ -137,7 +141,7 @@ fn json_layer(
     facts: LineFacts<'_>,
     redactor: Redactor,
     max_value_len: usize,
-    dropped: Option<ErrorCounter>,
+    dropped: Option<NonBlocking>,
 ) -> JsonLayer<LineWriter> {
     let mut json = JsonLayer::new(writer)
         .service(facts.service)
@@ -344,6 +348,36 @@ mod tests {
         assert_eq!(out.lines().count(), 1);
         assert_eq!(*a.0.lock().unwrap_or_else(PoisonError::into_inner), 1);
         assert_eq!(*b.0.lock().unwrap_or_else(PoisonError::into_inner), 1);
+    }
+
+    #[test]
+    fn the_shutdown_timeout_is_seconds_from_the_environment() {
+        use crate::init::resolve::shutdown_timeout;
+        use std::time::Duration;
+        let from = |value: &str| shutdown_timeout(None, &env(&[("LOG_SHUTDOWN_TIMEOUT", value)]));
+        assert_eq!(from("0.25").ok(), Some(Duration::from_millis(250)));
+        assert_eq!(from(" 10 ").ok(), Some(Duration::from_secs(10)));
+        assert_eq!(from("").ok(), Some(Duration::from_secs(5)));
+        let code = shutdown_timeout(
+            Some(Duration::from_secs(1)),
+            &env(&[("LOG_SHUTDOWN_TIMEOUT", "x")]),
+        );
+        assert_eq!(code.ok(), Some(Duration::from_secs(1)));
+        for bad in ["soon", "-1", "5s", "NaN"] {
+            let err = from(bad).unwrap_err();
+            assert!(matches!(err, InitError::InvalidShutdownTimeout { .. }));
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid LOG_SHUTDOWN_TIMEOUT `{bad}`: expected a number of seconds, such as `5` or `0.5`"
+                )
+            );
+        }
+        let err = Init::new()
+            .env(env(&[("LOG_SHUTDOWN_TIMEOUT", "soon")]))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, InitError::InvalidShutdownTimeout { .. }));
     }
 
     /// Built from an empty environment, writing nowhere.

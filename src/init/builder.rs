@@ -1,6 +1,7 @@
 //! The [`Init`] builder and its setters.
 
 use std::fmt;
+use std::time::Duration;
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
@@ -33,6 +34,7 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// | `SENTRY_ENVIRONMENT`, else `APP_ENV` | absent | `"environment"` on every line and every Sentry event |
 /// | `RUST_LOG` | `info` | an `EnvFilter` (`info,sqlx=warn,my_crate::db=debug`) |
 /// | `LOG_FORMAT` | `json` | `json`, or `pretty` for tracing-subscriber's human-readable output |
+/// | `LOG_SHUTDOWN_TIMEOUT` | `5` | seconds (`0.5`, `10`) the guard waits at shutdown for the queued lines |
 /// | `SENTRY_DSN`, `SENTRY_TRACES_SAMPLE_RATE` | absent, `0` | with the `sentry` feature: Sentry on, and the share of requests traced |
 ///
 /// A value set on the [`Init`] builder wins over the environment. The release is resolved
@@ -41,21 +43,36 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 ///
 /// # Writers and back-pressure
 ///
-/// By default lines go to stdout through a non-blocking writer thread, lossless: when its
-/// queue (128 000 lines) is full, the logging thread waits. With [`Init::lossy`] it drops
-/// instead, and the JSON stream itself reports how many lines were lost (a WARN line with
-/// `dropped_lines`, target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)).
-/// [`Init::writer`] replaces stdout with any `MakeWriter` (a file, a test capture); it is then
-/// written synchronously.
+/// By default lines go to stdout through a [non-blocking writer](crate::json::writer) thread,
+/// lossless: when its queue (1 MiB, some 3 000 access lines; the writer holds at most twice
+/// that) is full, the logging thread waits. With [`Init::lossy`] it drops instead, and the
+/// JSON stream itself reports how many lines were lost (a WARN line with `dropped_lines`,
+/// target [`DROPPED_LINES_TARGET`](crate::json::DROPPED_LINES_TARGET)). [`Init::writer`]
+/// replaces stdout with any `MakeWriter` (a file, a test capture); it is then written
+/// synchronously.
+///
+/// # Shutdown
+///
+/// Dropping the [`Guard`](crate::Guard) returns once every queued line is written, or after
+/// the shutdown timeout (5 s, [`Init::shutdown_timeout`] or `LOG_SHUTDOWN_TIMEOUT`); lines
+/// that could not be written are counted in one line on stderr, never lost silently. The
+/// Guard says [how long shutdown takes](crate::Guard#how-long-shutdown-takes) with Sentry on,
+/// and what to do before `std::process::exit`.
 ///
 /// # Panics
 ///
 /// By default a panic is printed by Rust's hook to **stderr**, so stdout keeps only JSON. The
 /// tower layer already logs a panicking handler as one JSON ERROR line with its request ID.
 /// [`Init::log_panics`] adds a hook that also logs every panic (any thread) as one JSON ERROR
-/// line with `panic.message` and `panic.location`, then calls the previous hook. It is off by
-/// default because a handler panic would then be logged twice, and the Sentry integration
-/// has its own panic hook.
+/// line with `panic.message` and `panic.location`, waits until that line is written (within
+/// the shutdown timeout), then calls the previous hook. It is off by default because a
+/// handler panic would then be logged twice, and the Sentry integration has its own panic
+/// hook.
+///
+/// Built with `panic = "abort"`, nothing runs after the hooks: no layer catches the panic and
+/// no guard is dropped. The hook is then on by default: it writes the panic's line and waits
+/// for it, and Sentry's hook hands the panic's event to the transport and waits for it to be
+/// sent (within the Sentry flush timeout), before the process aborts.
 ///
 /// # Sentry
 ///
@@ -94,6 +111,7 @@ pub struct Init {
     pub(super) format: Option<LogFormat>,
     pub(super) writer: Option<BoxMakeWriter>,
     pub(super) lossy: bool,
+    pub(super) shutdown_timeout: Option<Duration>,
     pub(super) static_fields: Vec<(String, String)>,
     pub(super) redactor: Redactor,
     pub(super) max_value_len: usize,
@@ -113,6 +131,7 @@ impl fmt::Debug for Init {
             .field("format", &self.format)
             .field("custom_writer", &self.writer.is_some())
             .field("lossy", &self.lossy)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .field("static_fields", &self.static_fields)
             .field("redactor", &self.redactor)
             .field("max_value_len", &self.max_value_len)
@@ -140,10 +159,11 @@ impl Init {
             format: None,
             writer: None,
             lossy: false,
+            shutdown_timeout: None,
             static_fields: Vec::new(),
             redactor: Redactor::default(),
             max_value_len: DEFAULT_MAX_VALUE_LEN,
-            log_panics: false,
+            log_panics: cfg!(panic = "abort"),
             extra: None,
             env: Box::new(|name| std::env::var(name).ok()),
         }
@@ -213,6 +233,14 @@ impl Init {
         self
     }
 
+    /// Sets how long the [`Guard`](crate::Guard) waits at shutdown for the queued lines
+    /// (instead of `LOG_SHUTDOWN_TIMEOUT`; default 5 s). Has no effect with
+    /// [`writer`](Self::writer).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
     /// Replaces the redaction deny-list (default: [`Redactor::default`]).
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
@@ -227,7 +255,8 @@ impl Init {
     }
 
     /// Also logs every panic as one ERROR line (see [`Init`'s docs](Init#panics)); applies
-    /// to [`install`](Self::install) only. Default: off.
+    /// to [`install`](Self::install) only. Default: off, on when built with
+    /// `panic = "abort"`.
     pub fn log_panics(mut self, log_panics: bool) -> Self {
         self.log_panics = log_panics;
         self

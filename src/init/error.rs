@@ -39,6 +39,14 @@ pub enum InitError {
         /// The value given.
         value: String,
     },
+    /// The shutdown timeout is not a number of seconds (such as `5` or `0.5`).
+    #[non_exhaustive]
+    InvalidShutdownTimeout {
+        /// Where the value came from: `LOG_SHUTDOWN_TIMEOUT`.
+        input: &'static str,
+        /// The value given.
+        value: String,
+    },
     /// A Sentry variable (`SENTRY_DSN`, `SENTRY_TRACES_SAMPLE_RATE`) is malformed.
     #[cfg(feature = "sentry")]
     Sentry(crate::reporting::SentryConfigError),
@@ -58,6 +66,10 @@ impl fmt::Display for InitError {
             Self::UnknownLogFormat { input, value } => {
                 write!(f, "unknown {input} `{value}`: expected `json` or `pretty`")
             }
+            Self::InvalidShutdownTimeout { input, value } => write!(
+                f,
+                "invalid {input} `{value}`: expected a number of seconds, such as `5` or `0.5`"
+            ),
             #[cfg(feature = "sentry")]
             Self::Sentry(error) => fmt::Display::fmt(error, f),
         }

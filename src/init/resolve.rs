@@ -1,5 +1,7 @@
 //! Each setting resolved: the value set in code, else the environment, else the default.
 
+use std::time::Duration;
+
 use tracing_subscriber::filter::{Directive, EnvFilter};
 
 use super::{InitError, LogFormat};
@@ -63,6 +65,28 @@ pub(super) fn log_format(
             _ => LogFormat::Json,
         },
     })
+}
+
+/// The shutdown timeout: the configured one, else `LOG_SHUTDOWN_TIMEOUT` (seconds), else 5 s.
+pub(super) fn shutdown_timeout(
+    configured: Option<Duration>,
+    env: Env<'_>,
+) -> Result<Duration, InitError> {
+    if let Some(timeout) = configured {
+        return Ok(timeout);
+    }
+    let Some(value) = non_empty(env, "LOG_SHUTDOWN_TIMEOUT") else {
+        return Ok(crate::json::writer::DEFAULT_SHUTDOWN_TIMEOUT);
+    };
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or(InitError::InvalidShutdownTimeout {
+            input: "LOG_SHUTDOWN_TIMEOUT",
+            value,
+        })
 }
 
 /// Parses filter directives, naming the first invalid one; empty means [`DEFAULT_FILTER`].

@@ -1,10 +1,12 @@
 //! Where the lines go: stdout through the non-blocking writer, or a custom writer.
 
 use std::io::{self, IsTerminal as _};
+use std::time::Duration;
 
-use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::{BoxMakeWriter, EitherWriter};
+
+use crate::json::writer::{self, NonBlocking, WriterGuard};
 
 /// Stdout through the non-blocking writer, or a custom writer.
 pub(super) enum LineWriter {
@@ -13,21 +15,20 @@ pub(super) enum LineWriter {
 }
 
 /// `custom`, written synchronously; else stdout through the non-blocking writer thread, with
-/// the guard that flushes it and, when `lossy`, the count of the lines it dropped.
+/// the guard that drains it within `shutdown_timeout`.
 pub(super) fn line_writer(
     custom: Option<BoxMakeWriter>,
     lossy: bool,
-) -> (LineWriter, Option<WorkerGuard>, Option<ErrorCounter>) {
+    shutdown_timeout: Duration,
+) -> (LineWriter, Option<WriterGuard>) {
     match custom {
-        Some(custom) => (LineWriter::Custom(custom), None, None),
+        Some(custom) => (LineWriter::Custom(custom), None),
         None => {
-            // The queue holds copies: one allocation per line, outside the formatter.
-            let (writer, worker) = NonBlockingBuilder::default()
+            let (writer, guard) = writer::Builder::default()
                 .lossy(lossy)
-                .thread_name("http-observability-log")
+                .shutdown_timeout(shutdown_timeout)
                 .finish(io::stdout());
-            let dropped = lossy.then(|| writer.error_counter());
-            (LineWriter::Stdout(writer), Some(worker), dropped)
+            (LineWriter::Stdout(writer), Some(guard))
         }
     }
 }
@@ -37,21 +38,29 @@ impl LineWriter {
     pub(super) fn is_terminal(&self) -> bool {
         matches!(self, Self::Stdout(_)) && io::stdout().is_terminal()
     }
+
+    /// The non-blocking writer, when lossy, to report its dropped lines.
+    pub(super) fn lossy_counter(&self, lossy: bool) -> Option<NonBlocking> {
+        match self {
+            Self::Stdout(writer) if lossy => Some(writer.clone()),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> MakeWriter<'a> for LineWriter {
-    type Writer = EitherWriter<NonBlocking, Box<dyn io::Write + 'a>>;
+    type Writer = EitherWriter<&'a NonBlocking, Box<dyn io::Write + 'a>>;
 
     fn make_writer(&'a self) -> Self::Writer {
         match self {
-            Self::Stdout(writer) => EitherWriter::A(writer.clone()),
+            Self::Stdout(writer) => EitherWriter::A(writer),
             Self::Custom(writer) => EitherWriter::B(writer.make_writer()),
         }
     }
 
     fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> Self::Writer {
         match self {
-            Self::Stdout(writer) => EitherWriter::A(writer.clone()),
+            Self::Stdout(writer) => EitherWriter::A(writer),
             Self::Custom(writer) => EitherWriter::B(writer.make_writer_for(meta)),
         }
     }

@@ -1,5 +1,6 @@
 //! The dropped-line report: a WARN line counting the lines a lossy writer dropped.
 
+use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tracing::Metadata;
@@ -14,11 +15,33 @@ use super::scratch::with_scratch;
 /// [`JsonLayer::report_dropped_lines`]).
 pub const DROPPED_LINES_TARGET: &str = "http_observability::json";
 
+/// Counts the lines a lossy writer dropped, for
+/// [`JsonLayer::report_dropped_lines`]: implemented by this crate's
+/// [`NonBlocking`](super::writer::NonBlocking) and by tracing-appender's `ErrorCounter`.
+pub trait DroppedLineCounter: Send + Sync + 'static {
+    /// The lines dropped so far.
+    fn dropped_lines(&self) -> usize;
+}
+
+impl DroppedLineCounter for ErrorCounter {
+    fn dropped_lines(&self) -> usize {
+        ErrorCounter::dropped_lines(self)
+    }
+}
+
 /// The counter of a lossy writer and how much of it was already reported.
-#[derive(Debug)]
 pub(super) struct DroppedLines {
-    pub(super) counter: ErrorCounter,
+    pub(super) counter: Box<dyn DroppedLineCounter>,
     pub(super) reported: AtomicUsize,
+}
+
+impl fmt::Debug for DroppedLines {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DroppedLines")
+            .field("total", &self.counter.dropped_lines())
+            .field("reported", &self.reported)
+            .finish()
+    }
 }
 
 impl<W> JsonLayer<W>

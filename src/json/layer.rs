@@ -5,13 +5,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::AtomicUsize;
 
 use tracing::{Event, Subscriber, span};
-use tracing_appender::non_blocking::ErrorCounter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::config::{CORE_KEYS, Config, next_config_id};
-use super::dropped::DroppedLines;
+use super::dropped::{DroppedLineCounter, DroppedLines};
 use super::escape;
 use super::registry::SpanFields;
 use super::scratch::with_scratch;
@@ -27,16 +26,15 @@ pub const DEFAULT_MAX_VALUE_LEN: usize = 16 * 1024;
 ///
 /// # Example
 ///
-/// Built with [`JsonLayer::new`] and the chained setters, on tracing-appender's lossy
-/// non-blocking writer, whose dropped lines the layer reports:
+/// Built with [`JsonLayer::new`] and the chained setters, on a lossy [non-blocking
+/// writer](super::writer), whose dropped lines the layer reports:
 ///
 /// ```
-/// use http_observability::json::JsonLayer;
-/// use tracing_appender::non_blocking::NonBlockingBuilder;
+/// use http_observability::json::{JsonLayer, writer};
 /// use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 ///
-/// let (writer, _guard) = NonBlockingBuilder::default().lossy(true).finish(std::io::stdout());
-/// let counter = writer.error_counter();
+/// let (writer, _guard) = writer::Builder::default().lossy(true).finish(std::io::stdout());
+/// let counter = writer.clone();
 /// let layer = JsonLayer::new(writer)
 ///     .service("docs-api")
 ///     .release("4f1c2d9")
@@ -161,11 +159,12 @@ impl<W> JsonLayer<W> {
     }
 
     /// Reports, in a WARN line after the next event, the lines dropped by the lossy
-    /// non-blocking writer that `counter` (its `error_counter()`) counts; see [dropped
-    /// lines](super#failures-and-dropped-lines).
-    pub fn report_dropped_lines(mut self, counter: ErrorCounter) -> Self {
+    /// non-blocking writer that `counter` counts (this crate's
+    /// [`NonBlocking`](super::writer::NonBlocking), or tracing-appender's
+    /// `error_counter()`); see [dropped lines](super#failures-and-dropped-lines).
+    pub fn report_dropped_lines(mut self, counter: impl DroppedLineCounter) -> Self {
         self.dropped = Some(DroppedLines {
-            counter,
+            counter: Box::new(counter),
             reported: AtomicUsize::new(0),
         });
         self

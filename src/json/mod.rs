@@ -103,9 +103,13 @@
 //! # Writing
 //!
 //! Each line goes to the writer in a single `write_all` call, so lines from several threads
-//! never interleave with a writer that writes each call whole (stdout, tracing-appender's
-//! non-blocking writer, a file in append mode). Once warmed up, formatting an event does not
-//! allocate (BENCHMARKS.md has the figures).
+//! never interleave with a writer that writes each call whole (stdout, the [non-blocking
+//! writer](writer) of this crate or of tracing-appender, a file in append mode). Once warmed
+//! up, formatting an event does not allocate (BENCHMARKS.md has the figures).
+//!
+//! [`writer::non_blocking`] moves the writing off the logging threads: one background thread
+//! writes the lines in batches, one system call for many lines, and its guard drains the
+//! queue at shutdown, within a bound.
 //!
 //! # Failures and dropped lines
 //!
@@ -115,10 +119,10 @@
 //! dropped by `tracing` itself.
 //!
 //! A lossy non-blocking writer drops lines when its queue is full. Given its counter
-//! ([`JsonLayer::report_dropped_lines`]), the layer says so in the stream itself: after the
-//! next event, one WARN line with target [`DROPPED_LINES_TARGET`] gives `dropped_lines`, the
-//! lines lost since the last such report, and `dropped_lines_total`, all of them; the static
-//! fields end it as they end every line:
+//! ([`JsonLayer::report_dropped_lines`], any [`DroppedLineCounter`]), the layer says so in the
+//! stream itself: after the next event, one WARN line with target [`DROPPED_LINES_TARGET`]
+//! gives `dropped_lines`, the lines lost since the last such report, and
+//! `dropped_lines_total`, all of them; the static fields end it as they end every line:
 //!
 //! ```text
 //! {"timestamp":"…","level":"WARN","target":"http_observability::json","message":"log lines were dropped: the writer was full","dropped_lines":12,"dropped_lines_total":40,"service":"docs-api"}
@@ -161,6 +165,7 @@ mod scratch;
 mod spans;
 mod text;
 mod visitor;
+pub mod writer;
 
-pub use dropped::DROPPED_LINES_TARGET;
+pub use dropped::{DROPPED_LINES_TARGET, DroppedLineCounter};
 pub use layer::{DEFAULT_MAX_VALUE_LEN, JsonLayer};

@@ -4,7 +4,8 @@
 //! from its hook in one way: a panic inside a request handled by our layer is caught and
 //! answered with a 500, so the process goes on and the hook does not wait for the event to be
 //! sent (`sentry-panic` flushes, which would hold the request's thread for up to the flush
-//! timeout when Sentry is slow). A panic anywhere else may end the process, so it is flushed.
+//! timeout when Sentry is slow). A panic anywhere else may end the process, so it is flushed;
+//! so is every panic in a build with `panic = "abort"`, where none is caught.
 
 use std::sync::Once;
 
@@ -39,7 +40,8 @@ fn report(info: &std::panic::PanicHookInfo<'_>) {
         let event =
             sentry::integrations::panic::PanicIntegration::new().event_from_panic_info(info);
         hub.capture_event(event);
-        if !request::in_request()
+        // Under `panic = "abort"` no panic is caught: the process ends after the hooks.
+        if (cfg!(panic = "abort") || !request::in_request())
             && let Some(client) = hub.client()
         {
             client.flush(None);
