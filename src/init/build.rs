@@ -191,33 +191,11 @@ fn start_sentry(
 mod tests {
     use super::*;
     use crate::init::resolve::binary_name;
+    use crate::init::test_capture::Capture;
     use std::collections::HashMap;
     use std::io;
     use std::sync::{Arc, Mutex, PoisonError};
     use tracing_subscriber::layer::Layer;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Capture {
-        fn text(&self) -> String {
-            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
-                .into_owned()
-        }
-    }
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
         let vars: HashMap<String, String> = vars

@@ -23,6 +23,8 @@ mod format;
 mod guard;
 mod panic_hook;
 mod resolve;
+#[cfg(test)]
+mod test_capture;
 mod writer;
 
 pub use builder::Init;
