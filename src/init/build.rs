@@ -10,6 +10,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::Registry;
 
 use super::panic_hook::install_panic_hook;
+use super::pretty::{MaskedEvents, MaskedFields};
 use super::resolve::{
     Env, env_filter, log_format, resolve_environment, resolve_release, resolve_service,
 };
@@ -52,7 +53,7 @@ impl Init {
         let format = log_format(self.format, env)?;
         let (writer, worker, dropped) = line_writer(self.writer, self.lossy);
         let (json, pretty) = match format {
-            LogFormat::Pretty => (None, Some(pretty_layer(writer))),
+            LogFormat::Pretty => (None, Some(pretty_layer(writer, self.redactor.clone()))),
             LogFormat::Json => {
                 let facts = LineFacts {
                     service: resolve_service(self.service, env),
@@ -114,14 +115,23 @@ impl Init {
     }
 }
 
-/// tracing-subscriber's human-readable layer, in colour on a terminal.
-fn pretty_layer<S>(writer: LineWriter) -> fmt::Layer<S, Pretty, Format<Pretty>, LineWriter> {
+/// The pretty layer: what tracing-subscriber's human-readable layer writes (in colour on a
+/// terminal), its values masked by `redactor` as in the JSON lines.
+fn pretty_layer<S>(writer: LineWriter, redactor: Redactor) -> PrettyLayer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
     let ansi = writer.is_terminal();
     tracing_subscriber::fmt::layer()
         .pretty()
         .with_ansi(ansi)
         .with_writer(writer)
+        .fmt_fields(MaskedFields::new(redactor.clone()))
+        .map_event_format(|format| MaskedEvents::new(format, redactor))
 }
+
+/// The layer [`pretty_layer`] builds.
+type PrettyLayer<S> = fmt::Layer<S, MaskedFields, MaskedEvents<Format<Pretty>>, LineWriter>;
 
 /// What every JSON line says besides its event.
 struct LineFacts<'a> {

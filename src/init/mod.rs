@@ -22,6 +22,7 @@ mod error;
 mod format;
 mod guard;
 mod panic_hook;
+mod pretty;
 mod resolve;
 #[cfg(test)]
 mod test_capture;
