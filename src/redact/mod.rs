@@ -67,7 +67,7 @@
 //! |---|---|---|
 //! | a deny-listed name, `:` or `=`, a value | `password=hunter2`, `got token: abc` | `password=[REDACTED]`, `got token: [REDACTED]` |
 //! | the same in a `Debug` struct, plain or `{:#?}` | `Config { db_password: "pw", port: 1 }` | `Config { db_password: "[REDACTED]", port: 1 }` |
-//! | a wrapped or nested value | `api_key: Some("k")`, `secret: Inner { a: 1 }`, `tokens: ["a"]` | `api_key: Some([REDACTED])`, `secret: Inner {[REDACTED]}`, `tokens: [REDACTED]` |
+//! | a wrapped or nested value | `api_key: Some("k")`, `secret: Inner { a: 1 }`, `tokens: ["a"]` | `api_key: [REDACTED]`, `secret: [REDACTED]`, `tokens: [REDACTED]` |
 //! | JSON text, a map's `Debug` | `{"password":"pw"}`, `{"client_secret": "s"}` | `{"password":"[REDACTED]"}`, `{"client_secret": "[REDACTED]"}` |
 //! | pairs | `("authorization", "Bearer t")`, `"token" => "t"` | `("authorization", "[REDACTED]")`, `"token" => "[REDACTED]"` |
 //! | a query string | `/cb?code=1&access_token=t&x=2` | `/cb?code=1&access_token=[REDACTED]&x=2` |
@@ -79,7 +79,8 @@
 //! | GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_` and 20 more), Slack (`xoxa-`, `xoxb-`, `xoxp-`, `xoxo-`, `xoxr-`, `xoxs-` and 10 more) and Stripe (`sk_live_`, `rk_live_` and 10 more) tokens | `ghp_16C7e42F292c6912E7710c838347Ae178B4a` | `[REDACTED]` |
 //!
 //! A value after a name runs to its closing quote when it is quoted (`"…"`, `'…'`, or `\"…\"`
-//! inside a `Debug` string), over its brackets when it opens one, else to the next space,
+//! inside a `Debug` string), over its brackets when it opens one (with the word before them:
+//! `Some(…)`, `Secret { … }`), else to the next space,
 //! `,`, `;`, `&`, quote or closing bracket. A name is the run of letters, digits, `_`, `-`
 //! and `.` right before the separator (spaces and a closing quote skipped) and is judged by the
 //! [matching rules](#matching-rules), so the text rules and the field names agree. A `,` is a

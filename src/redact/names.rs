@@ -46,8 +46,8 @@ fn name_before(bytes: &[u8], sep: usize) -> Option<(&str, bool, usize)> {
     if k > 0 && matches!(bytes[k - 1], b'"' | b'\'') {
         quoted = true;
         k -= 1;
-        // A quote escaped inside a Debug string: `\"password\":`.
-        if k > 0 && bytes[k - 1] == b'\\' {
+        // A quote escaped inside a Debug string, once or more: `\"password\":`.
+        while k > 0 && bytes[k - 1] == b'\\' {
             k -= 1;
         }
     }
@@ -69,7 +69,7 @@ fn opens_item(bytes: &[u8], name: usize) -> bool {
         return false;
     }
     k -= 1;
-    if k > 0 && bytes[k - 1] == b'\\' {
+    while k > 0 && bytes[k - 1] == b'\\' {
         k -= 1;
     }
     while k > 0 && bytes[k - 1].is_ascii_whitespace() {
@@ -139,20 +139,14 @@ fn line_end(bytes: &[u8], at: usize) -> usize {
 
 /// The range to mask of the value starting at `at`.
 fn value_extent(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    if let Some(extent) = escaped_quoted(bytes, at) {
+        return Some(extent);
+    }
     match *bytes.get(at)? {
         q @ (b'"' | b'\'') => Some((at + 1, closing_quote(bytes, at + 1, q))),
-        // A quote escaped inside a Debug string: `\"password\":\"v\"`.
-        b'\\' if matches!(bytes.get(at + 1), Some(b'"' | b'\'')) => {
-            let q = bytes[at + 1];
-            let mut k = at + 2;
-            while k < bytes.len() && !(bytes[k] == b'\\' && bytes.get(k + 1) == Some(&q)) {
-                k += 1;
-            }
-            Some((at + 2, k))
-        }
         b'[' | b'{' | b'(' => Some((at, group_end(bytes, at))),
         _ => {
-            // `Some("v")`, `Secret { .. }`, `Secret(..)`: the wrapper kept, its inside masked.
+            // `Some("v")`, `Secret { .. }`, `Secret(..)`: the word and its group.
             let word = at
                 + bytes[at..]
                     .iter()
@@ -164,17 +158,7 @@ fn value_extent(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
                 _ => None,
             };
             if let Some(open) = open.filter(|_| word > at) {
-                let end = group_end(bytes, open);
-                // Inside the brackets; to the end of the text if it was cut.
-                let close = if end > open + 1
-                    && end <= bytes.len()
-                    && matches!(bytes[end - 1], b')' | b'}')
-                {
-                    end - 1
-                } else {
-                    end
-                };
-                return Some((open + 1, close));
+                return Some((at, group_end(bytes, open)));
             }
             let end = at
                 + bytes[at..]
@@ -184,6 +168,30 @@ fn value_extent(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
             Some((at, end))
         }
     }
+}
+
+/// The inside of a value quoted with a quote escaped inside a `Debug` string, once or more
+/// (`\"v\"`, `\\\"v\\\"`): it closes at the same quote escaped as many times (a quote
+/// inside it is escaped more); to the end of the text if it does not.
+fn escaped_quoted(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let n = bytes.get(at..)?.iter().take_while(|&&b| b == b'\\').count();
+    let q = *bytes
+        .get(at + n)
+        .filter(|&&b| n > 0 && (b == b'"' || b == b'\''))?;
+    let start = at + n + 1;
+    for k in start..bytes.len() {
+        if bytes[k] == q {
+            let escapes = bytes[start..k]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if escapes == n {
+                return Some((start, k - n));
+            }
+        }
+    }
+    Some((start, bytes.len()))
 }
 
 /// Whether `b` ends an unquoted value: whitespace and the punctuation that closes a field,

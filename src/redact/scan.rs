@@ -130,8 +130,10 @@ impl Redactor {
             let class = classes[usize::from(bytes[at])];
             if class & SEPARATOR != 0 {
                 let found = match bytes[at] {
-                    b':' if bytes.get(at + 1..at + 3) == Some(b"//") => {
-                        url::password_after(bytes, at + 3)
+                    // A scheme's `://`: its user's `:` is checked next.
+                    b':' if bytes.get(at + 1..at + 3) == Some(b"//") => None,
+                    b':' => {
+                        url::password_at(bytes, at).or_else(|| names::value_after(self, bytes, at))
                     }
                     _ => names::value_after(self, bytes, at),
                 };
@@ -215,10 +217,16 @@ mod tests {
                 "GET /callback?code=1&access_token=SECRET&x=2",
                 "GET /callback?code=1&access_token=[REDACTED]&x=2",
             ),
-            ("api_key: Some(\"SECRET\")", "api_key: Some([REDACTED])"),
+            ("api_key: Some(\"SECRET\")", "api_key: [REDACTED]"),
+            ("password=hunter2(x) ok", "password=[REDACTED] ok"),
+            ("password=\\hunter2 ok", "password=[REDACTED] ok"),
+            (
+                r#"\\\"password\\\":\\\"SECRET\\\"x\\\" y"#,
+                r#"\\\"password\\\":\\\"[REDACTED]\\\"x\\\" y"#,
+            ),
             (
                 "credentials: Creds { user: \"u\", key: \"SECRET\" }, next: 1",
-                "credentials: Creds {[REDACTED]}, next: 1",
+                "credentials: [REDACTED], next: 1",
             ),
             ("tokens: [\"SECRET\", \"x\"] ok", "tokens: [REDACTED] ok"),
             ("X-Api-Key: SECRET", "X-Api-Key: [REDACTED]"),

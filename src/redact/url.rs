@@ -24,12 +24,16 @@ use super::scan::Hit;
 /// ```
 pub fn mask_url_credentials(s: &str) -> Cow<'_, str> {
     let bytes = s.as_bytes();
-    let mut from = 0;
     let mut out = String::new();
+    let mut from = 0;
     let mut at = 0;
-    while let Some(colon) = find_scheme_end(bytes, at) {
+    while let Some(colon) = bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == b':'))
+    {
+        let colon = at + colon;
         at = colon + 1;
-        let Some(hit) = password_after(bytes, colon + 3) else {
+        let Some(hit) = password_at(bytes, colon) else {
             continue;
         };
         // Cut at ASCII bytes (`:` and `@`), so on char boundaries.
@@ -45,35 +49,32 @@ pub fn mask_url_credentials(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The index of the next `:` of a `://` at or after `at`.
-fn find_scheme_end(bytes: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        let colon = at + bytes.get(at..)?.iter().position(|&b| b == b':')?;
-        if bytes.get(colon + 1..colon + 3) == Some(b"//") {
-            return Some(colon);
-        }
-        at = colon + 1;
-    }
+/// Whether `b` ends a URL's authority.
+fn ends_authority(b: u8) -> bool {
+    matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>') || b.is_ascii_whitespace()
 }
 
-/// The password of the URL whose authority starts at `authority_start` (right after a `://`),
-/// if it has one. Each `://` is judged on its own, so a URL right after another URL-like token
-/// (`http://x;postgres://u:p@h`) is found too.
-pub(super) fn password_after(bytes: &[u8], authority_start: usize) -> Option<Hit> {
-    let rest = bytes.get(authority_start..)?;
+/// The password of a URL whose user ends at the `:` at `colon` (`scheme://user:password@`),
+/// if it is one. Each URL is judged on its own, whatever precedes it
+/// (`http://x;postgres://u:p@h`), and the password starts right after the byte that
+/// triggers the check, like every other masked value.
+pub(super) fn password_at(bytes: &[u8], colon: usize) -> Option<Hit> {
+    // The user: back to the `://` that starts the authority.
+    let mut user = colon;
+    while user > 0 && !(ends_authority(bytes[user - 1]) || matches!(bytes[user - 1], b':' | b'@')) {
+        user -= 1;
+    }
+    if user < 3 || &bytes[user - 3..user] != b"://" {
+        return None;
+    }
+    let rest = &bytes[colon + 1..];
     let authority_len = rest
         .iter()
-        .position(|&b| {
-            matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>') || b.is_ascii_whitespace()
-        })
+        .position(|&b| ends_authority(b))
         .unwrap_or(rest.len());
-    let authority = &rest[..authority_len];
-    let at_sign = authority.iter().rposition(|&b| b == b'@')?;
-    let pw_colon = authority[..at_sign].iter().position(|&b| b == b':')?;
-    let start = authority_start + pw_colon + 1;
-    let end = authority_start + at_sign;
+    let at_sign = rest[..authority_len].iter().rposition(|&b| b == b'@')?;
     // An empty password (`user:@host`) has nothing to hide.
-    (start < end).then_some(Hit::url_password(start, end))
+    (at_sign > 0).then(|| Hit::url_password(colon + 1, colon + 1 + at_sign))
 }
 
 #[cfg(test)]
