@@ -179,9 +179,7 @@ fn pem_body(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     // A label is short: `ENCRYPTED PRIVATE KEY`, `OPENSSH PRIVATE KEY`.
     let window = &bytes[from..bytes.len().min(from + 64)];
     let label_len = find(window, b"-----")?;
-    if find(&window[..label_len], b"PRIVATE KEY").is_none() {
-        return None;
-    }
+    find(&window[..label_len], b"PRIVATE KEY")?;
     let body = from + label_len + 5;
     let end = find(&bytes[body..], b"-----END").map_or(bytes.len(), |i| body + i);
     (end > body).then_some((body, end))
