@@ -125,11 +125,7 @@ impl Redactor {
     fn next_hit(&self, bytes: &[u8], mut at: usize, from: usize) -> Option<Hit> {
         let classes = &self.tokens.classes.0;
         loop {
-            let offset = bytes
-                .get(at..)?
-                .iter()
-                .position(|&b| classes[usize::from(b)] != 0)?;
-            at += offset;
+            at = first_stop(classes, bytes, at)?;
             let class = classes[usize::from(bytes[at])];
             if class & SEPARATOR != 0 {
                 let found = match bytes[at] {
@@ -152,6 +148,27 @@ impl Redactor {
             at += 1;
         }
     }
+}
+
+/// The index of the first byte at or after `at` that has a class.
+#[inline(always)]
+fn first_stop(classes: &[u8; 256], bytes: &[u8], mut at: usize) -> Option<usize> {
+    // Eight bytes at a time, one branch for all eight: most text has no class byte.
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        if chunk
+            .iter()
+            .fold(0, |any, &b| any | classes[usize::from(b)])
+            != 0
+        {
+            break;
+        }
+        at += 8;
+    }
+    let offset = bytes
+        .get(at..)?
+        .iter()
+        .position(|&b| classes[usize::from(b)] != 0)?;
+    Some(at + offset)
 }
 
 #[cfg(test)]
