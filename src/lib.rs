@@ -15,7 +15,7 @@
 //! | `src/request_id/` | core | the correlation ID: the [`RequestId`] type and its rules, how fresh ones are made ([`MakeRequestId`](request_id::MakeRequestId)), the trust policy, [`request_id::current`] |
 //! | `src/trace_context/` | core | the trace: W3C `traceparent`/`tracestate` and Sentry's `sentry-trace` parsed strictly, the [`TraceContext`] type, the [trust policy](trace_context::TracePolicy) and the [seam for ids](trace_context::MakeTraceIds), [`trace_context::current`], what goes out on a call |
 //! | `src/lifecycle/` | core | one request, whatever the framework: its `request` span, its [access record](access_log), a caught panic, how it ended, the reporting seam |
-//! | `src/redact/` | core | [redaction](redact): one deny-list for logs and Sentry, URL passwords, [`Sensitive`](redact::Sensitive) |
+//! | `src/redact/` | core | [redaction](redact): one deny-list and one masking pass for the logs and Sentry, [`Sensitive`](redact::Sensitive) |
 //! | `src/release/` | core | [which build is running](mod@release): the release chain, [`release!`], [`emit_git_sha`](release::emit_git_sha) |
 //! | `src/layer/` | adapter | tower and axum: [`ObservabilityLayer`], the axum extractor and route, [`SetRequestIdLayer`](layer::SetRequestIdLayer), the tower side of Sentry |
 //! | `src/actix/` | adapter | actix-web: the middleware, its extractors, the actix side of Sentry (feature `actix`) |

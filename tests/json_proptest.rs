@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use http_observability::json::JsonLayer;
-use http_observability::redact::{Redactor, mask_url_credentials};
+use http_observability::redact::Redactor;
 use proptest::prelude::*;
 use serde_json::Value;
 use tracing::callsite::{Callsite, Identifier};
@@ -94,7 +94,7 @@ proptest! {
             tracing::info!(plain = s.as_str(), shown = %s, "{}", s);
         });
         let json = parse(&line);
-        let expected = mask_url_credentials(&s);
+        let expected = Redactor::default().mask(&s);
         prop_assert_eq!(json["plain"].as_str(), Some(&*expected));
         prop_assert_eq!(json["shown"].as_str(), Some(&*expected));
         prop_assert_eq!(json["message"].as_str(), Some(&*expected));
@@ -127,7 +127,7 @@ proptest! {
             let expected = if redactor.is_sensitive(name) {
                 "[REDACTED]".to_owned()
             } else {
-                mask_url_credentials(value).into_owned()
+                redactor.mask(value).into_owned()
             };
             let key = if name == "message" {
                 "message".to_owned()
@@ -192,7 +192,7 @@ proptest! {
         }
         let line = one_line(|| nest(0, depth, &s));
         let json = parse(&line);
-        let expected = mask_url_credentials(&s);
+        let expected = Redactor::default().mask(&s);
         prop_assert_eq!(json["leaf"].as_str(), Some(&*expected));
         if depth > 0 {
             prop_assert_eq!(json["depth"].as_u64(), Some(depth as u64 - 1));

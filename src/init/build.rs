@@ -9,6 +9,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::Registry;
 
 use super::panic_hook::install_panic_hook;
+use super::pretty::{MaskedEvents, MaskedFields};
 use super::resolve::{
     Env, env_filter, log_format, resolve_environment, resolve_release, resolve_service,
     shutdown_timeout,
@@ -56,7 +57,7 @@ impl Init {
         let (writer, writer_guard) = line_writer(self.writer, self.lossy, timeout);
         let dropped = writer.lossy_counter(self.lossy);
         let (json, pretty) = match format {
-            LogFormat::Pretty => (None, Some(pretty_layer(writer))),
+            LogFormat::Pretty => (None, Some(pretty_layer(writer, self.redactor.clone()))),
             LogFormat::Json => {
                 let facts = LineFacts {
                     service: resolve_service(self.service, env),
@@ -118,14 +119,23 @@ impl Init {
     }
 }
 
-/// tracing-subscriber's human-readable layer, in colour on a terminal.
-fn pretty_layer<S>(writer: LineWriter) -> fmt::Layer<S, Pretty, Format<Pretty>, LineWriter> {
+/// The pretty layer: what tracing-subscriber's human-readable layer writes (in colour on a
+/// terminal), its values masked by `redactor` as in the JSON lines.
+fn pretty_layer<S>(writer: LineWriter, redactor: Redactor) -> PrettyLayer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
     let ansi = writer.is_terminal();
     tracing_subscriber::fmt::layer()
         .pretty()
         .with_ansi(ansi)
         .with_writer(writer)
+        .fmt_fields(MaskedFields::new(redactor.clone()))
+        .map_event_format(|format| MaskedEvents::new(format, redactor))
 }
+
+/// The layer [`pretty_layer`] builds.
+type PrettyLayer<S> = fmt::Layer<S, MaskedFields, MaskedEvents<Format<Pretty>>, LineWriter>;
 
 /// What every JSON line says besides its event.
 struct LineFacts<'a> {
@@ -195,33 +205,11 @@ fn start_sentry(
 mod tests {
     use super::*;
     use crate::init::resolve::binary_name;
+    use crate::init::test_capture::Capture;
     use std::collections::HashMap;
     use std::io;
     use std::sync::{Arc, Mutex, PoisonError};
     use tracing_subscriber::layer::Layer;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Capture {
-        fn text(&self) -> String {
-            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
-                .into_owned()
-        }
-    }
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
         let vars: HashMap<String, String> = vars

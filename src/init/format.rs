@@ -9,7 +9,8 @@ pub enum LogFormat {
     /// One JSON object per line ([`JsonLayer`](crate::json::JsonLayer)); the default.
     #[default]
     Json,
-    /// tracing-subscriber's multi-line, human-readable format, for local development.
+    /// tracing-subscriber's multi-line, human-readable format, for local development, with
+    /// the values masked by the same [`Redactor`](crate::redact::Redactor) as the JSON lines.
     Pretty,
 }
 

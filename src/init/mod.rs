@@ -22,7 +22,10 @@ mod error;
 mod format;
 mod guard;
 mod panic_hook;
+mod pretty;
 mod resolve;
+#[cfg(test)]
+mod test_capture;
 mod writer;
 
 pub use builder::Init;

@@ -94,9 +94,13 @@
 //!
 //! A field whose name is on the [`Redactor`](crate::redact::Redactor) deny-list (passwords,
 //! tokens, cookies... also as suffixes such as `db_password`) is written `"[REDACTED]"`,
-//! whatever its type; so is a value wrapped in [`Sensitive`](crate::redact::Sensitive). In every
-//! string value, the message included, the password of a URL with credentials is replaced by
-//! `***`. One string value longer than [`max_value_len`](JsonLayer::max_value_len) (default
+//! whatever its type; so is a value wrapped in [`Sensitive`](crate::redact::Sensitive). Every
+//! string value (the message, `Display` and `Debug` values, error chains, span fields) goes
+//! through the masking pass of [`Redactor::mask`](crate::redact::Redactor::mask): the value
+//! after a deny-listed name inside the text (`password=[REDACTED]`,
+//! `Config { db_password: "[REDACTED]", .. }`), the password of a URL (`***`) and well-known
+//! token formats; the [redaction module](crate::redact#what-is-masked-inside-values) lists
+//! the rules. One string value longer than [`max_value_len`](JsonLayer::max_value_len) (default
 //! [`DEFAULT_MAX_VALUE_LEN`], 16 KiB) is cut on a character boundary and ends with
 //! `…[truncated, N bytes]`, N being its full length.
 //!

@@ -3,75 +3,79 @@
 
 use std::fmt;
 
-use super::escape::{escape_from, escape_into, scan_plain};
+use super::escape::{escape_from, scan_plain};
 use super::number::u64_value;
-use crate::redact;
+use crate::redact::Redactor;
 
-/// The largest char boundary of `s` at or below `index`.
-fn floor_char_boundary(s: &str, index: usize) -> usize {
+/// The largest char boundary of UTF-8 `s` at or below `index`.
+fn floor_char_boundary(s: &[u8], index: usize) -> usize {
     if index >= s.len() {
         return s.len();
     }
     let mut i = index;
-    while !s.is_char_boundary(i) {
+    // A continuation byte is 0b10xx_xxxx.
+    while i > 0 && s[i] & 0xC0 == 0x80 {
         i -= 1;
     }
     i
 }
 
-/// Appends `s` as a quoted JSON string, with URL passwords masked, cut after `max` bytes with
-/// a marker naming `total_len` (the length of the value before any cut).
+/// Appends `s` as a quoted JSON string, masked by `redactor`, cut after `max` bytes with a
+/// marker naming `total_len` (the length of the value before any cut).
 #[inline(always)]
-pub(crate) fn string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
+pub(crate) fn string_value(
+    out: &mut Vec<u8>,
+    s: &str,
+    max: usize,
+    total_len: usize,
+    redactor: &Redactor,
+) {
     let bytes = s.as_bytes();
-    // Usually nothing to cut and no `:` (hence no URL credentials): escaping alone.
+    // Usually nothing to cut: the masked pieces (one, when there is no secret) are escaped
+    // into the line as they come.
     if bytes.len() <= max && total_len <= max {
-        let (plain, colon) = scan_plain(bytes, true);
-        if !colon && (plain == bytes.len() || !memchr_colon(&bytes[plain..])) {
-            out.reserve(bytes.len() + 2);
-            out.push(b'"');
-            if plain == bytes.len() {
-                out.extend_from_slice(bytes);
-            } else {
-                escape_from(out, bytes, plain);
-            }
-            out.push(b'"');
-            return;
-        }
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        redactor.for_each_piece(bytes, |piece| escape_piece(out, piece));
+        out.push(b'"');
+        return;
     }
-    masked_or_cut_string_value(out, s, max, total_len);
+    cut_string_value(out, s, max, total_len, redactor);
 }
 
-/// [`string_value`] for a value that may hold URL credentials or must be cut.
+/// Escapes `piece` (valid UTF-8) into `out`.
+#[inline(always)]
+fn escape_piece(out: &mut Vec<u8>, piece: &[u8]) {
+    let (plain, _) = scan_plain(piece, false);
+    if plain == piece.len() {
+        out.extend_from_slice(piece);
+    } else {
+        escape_from(out, piece, plain);
+    }
+}
+
+/// [`string_value`] for a value that must be cut: masked first, then cut after `max` bytes
+/// of masked text.
 #[cold]
 #[inline(never)]
-fn masked_or_cut_string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize) {
+fn cut_string_value(out: &mut Vec<u8>, s: &str, max: usize, total_len: usize, redactor: &Redactor) {
     out.push(b'"');
     let mut budget = max;
     let mut cut = total_len > max;
-    if memchr_colon(s.as_bytes()) && redact::has_url_credentials(s) {
-        redact::for_each_masked_piece(s, |piece| {
-            if budget == 0 {
-                cut |= !piece.is_empty();
-                return;
-            }
-            let end = floor_char_boundary(piece, budget);
-            cut |= end < piece.len();
-            escape_into(out, &piece[..end]);
-            budget -= end;
-        });
-    } else {
-        escape_into(out, &s[..floor_char_boundary(s, max)]);
-    }
+    redactor.for_each_piece(s.as_bytes(), |piece| {
+        if budget == 0 {
+            cut |= !piece.is_empty();
+            return;
+        }
+        let end = floor_char_boundary(piece, budget);
+        cut |= end < piece.len();
+        escape_piece(out, &piece[..end]);
+        budget -= end;
+    });
     if cut {
         truncation_marker(out, total_len);
     }
     out.push(b'"');
-}
-
-/// Whether `bytes` holds a `:`, the cheap pre-check before looking for URL credentials.
-fn memchr_colon(bytes: &[u8]) -> bool {
-    bytes.contains(&b':')
 }
 
 /// The marker written after a cut value: `…[truncated, N bytes]`.
@@ -94,7 +98,8 @@ impl fmt::Write for CappedText<'_> {
         self.total += s.len();
         let room = self.keep.saturating_sub(self.text.len());
         if room > 0 {
-            self.text.push_str(&s[..floor_char_boundary(s, room)]);
+            self.text
+                .push_str(&s[..floor_char_boundary(s.as_bytes(), room)]);
         }
         Ok(())
     }
@@ -118,6 +123,20 @@ pub(crate) struct StreamedText<'a> {
 }
 
 impl StreamedText<'_> {
+    /// Ends the value: closes the string written straight into the line when it holds no
+    /// secret; else rewrites it (or writes the collected text) escaped, masked and cut.
+    pub(crate) fn finish(mut self, redactor: &Redactor) {
+        if self.streaming {
+            if !redactor.has_secret(&self.out[self.start + 1..]) {
+                self.out.push(b'"');
+                return;
+            }
+            self.stop_streaming();
+        }
+        let total = self.capped.total;
+        string_value(self.out, self.capped.text, self.max, total, redactor);
+    }
+
     /// Moves what was streamed into the capped text and removes it, with its opening quote,
     /// from the line.
     #[cold]
@@ -136,8 +155,8 @@ impl fmt::Write for StreamedText<'_> {
         if self.streaming {
             let total = self.capped.total.saturating_add(s.len());
             if total <= self.max {
-                let (plain, colon) = scan_plain(s.as_bytes(), true);
-                if plain == s.len() && !colon {
+                let (plain, _) = scan_plain(s.as_bytes(), false);
+                if plain == s.len() {
                     self.out.extend_from_slice(s.as_bytes());
                     self.capped.total = total;
                     return Ok(());
@@ -173,12 +192,7 @@ mod tests {
         for piece in pieces {
             w.write_str(piece).unwrap();
         }
-        if w.streaming {
-            w.out.push(b'"');
-        } else {
-            let total = w.capped.total;
-            string_value(&mut out, &text, max, total);
-        }
+        w.finish(&Redactor::default());
         String::from_utf8(out).unwrap()
     }
 
@@ -196,7 +210,7 @@ mod tests {
         for value in values {
             for max in [0, 5, 16, 39, 40, 1000] {
                 let mut buffered = b"{".to_vec();
-                string_value(&mut buffered, value, max, value.len());
+                string_value(&mut buffered, value, max, value.len(), &Redactor::default());
                 let buffered = String::from_utf8(buffered).unwrap();
                 assert_eq!(streamed(&[value], max), buffered, "{value:?} {max}");
                 // Split in two and in three pieces at every char boundary.
@@ -215,16 +229,16 @@ mod tests {
     #[test]
     fn strings_are_cut_on_char_boundaries_with_a_marker() {
         let mut out = Vec::new();
-        string_value(&mut out, "ééé", 3, 6);
+        string_value(&mut out, "ééé", 3, 6, &Redactor::default());
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"é…[truncated, 6 bytes]\""
         );
         let mut out = Vec::new();
-        string_value(&mut out, "see a://u:pw@h/x", 100, 16);
+        string_value(&mut out, "see a://u:pw@h/x", 100, 16, &Redactor::default());
         assert_eq!(String::from_utf8(out).unwrap(), "\"see a://u:***@h/x\"");
         let mut out = Vec::new();
-        string_value(&mut out, "a://u:pw@h/xyz", 10, 14);
+        string_value(&mut out, "a://u:pw@h/xyz", 10, 14, &Redactor::default());
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"a://u:***@…[truncated, 14 bytes]\""
@@ -235,7 +249,7 @@ mod tests {
     fn url_passwords_are_masked_wherever_the_colon_falls() {
         let value = |s: &str| {
             let mut out = Vec::new();
-            string_value(&mut out, s, 1000, s.len());
+            string_value(&mut out, s, 1000, s.len(), &Redactor::default());
             String::from_utf8(out).unwrap()
         };
         for before in 0..20 {

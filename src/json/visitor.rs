@@ -114,8 +114,8 @@ impl FieldVisitor<'_> {
         self.out.buf.push(b'"');
     }
 
-    /// Writes the value `render` writes as a string: straight into the line while it is
-    /// plain, else through the scratch text, bounded, then escaped, masked and cut.
+    /// Writes the value `render` writes as a string, masked: straight into the line while it
+    /// is plain, else through the scratch text, bounded, then escaped, masked and cut.
     fn text_value(&mut self, render: impl FnOnce(&mut text::StreamedText<'_>) -> fmt::Result) {
         self.text.clear();
         let start = self.out.buf.len();
@@ -133,17 +133,7 @@ impl FieldVisitor<'_> {
         };
         // A failing `Display` keeps what it wrote so far; it never fails the line.
         let _ = render(&mut streamed);
-        if streamed.streaming {
-            self.out.buf.push(b'"');
-        } else {
-            let total = streamed.capped.total;
-            text::string_value(
-                &mut self.out.buf,
-                self.text,
-                self.config.max_value_len,
-                total,
-            );
-        }
+        streamed.finish(&self.config.redactor);
     }
 }
 
@@ -165,6 +155,7 @@ impl Visit for FieldVisitor<'_> {
                 value,
                 self.config.max_value_len,
                 value.len(),
+                &self.config.redactor,
             ),
         }
     }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::tokens::Tokens;
+
 /// The default deny-list of [`Redactor::default`]: names whose values are never written.
 pub const DEFAULT_DENY_LIST: &[&str] = &[
     "password",
@@ -44,13 +46,24 @@ pub struct Redactor {
     /// Per last byte, the entries (bit i = entry i, for the first 64) ending with it: most
     /// names are rejected after one table lookup.
     by_last_byte: Box<[u64; 256]>,
+    /// Normalized names marked safe with [`Redactor::allow`].
+    allowed: Vec<Box<[u8]>>,
+    /// The token formats masked inside values, with the user's prefixes.
+    pub(super) tokens: Tokens,
 }
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
             .entries(self.entries.iter().map(|e| String::from_utf8_lossy(e)))
-            .finish()
+            .finish()?;
+        if !self.allowed.is_empty() {
+            f.write_str(" allowing ")?;
+            f.debug_list()
+                .entries(self.allowed.iter().map(|e| String::from_utf8_lossy(e)))
+                .finish()?;
+        }
+        Ok(())
     }
 }
 
@@ -72,6 +85,8 @@ impl Redactor {
         Self {
             entries: Vec::new(),
             by_last_byte: Box::new([0; 256]),
+            allowed: Vec::new(),
+            tokens: Tokens::default(),
         }
     }
 
@@ -99,19 +114,63 @@ impl Redactor {
         names.into_iter().fold(self, Self::deny)
     }
 
+    /// Marks a name as safe: a name that ends with it (by the same
+    /// [rules](crate::redact#matching-rules)) is never redacted, as a field name or inside a
+    /// value, even if it also ends with a deny-listed entry. An empty name is ignored.
+    ///
+    /// ```
+    /// use http_observability::redact::Redactor;
+    ///
+    /// let r = Redactor::default().allow("page_token");
+    /// assert!(!r.is_sensitive("next_page_token"));
+    /// assert!(r.is_sensitive("access_token"));
+    /// assert_eq!(r.mask("page_token=abc&token=xyz"), "page_token=abc&token=[REDACTED]");
+    /// ```
+    pub fn allow(mut self, name: impl AsRef<str>) -> Self {
+        let entry: Box<[u8]> = name.as_ref().bytes().map(normalize).collect();
+        if !entry.is_empty() && !self.allowed.contains(&entry) {
+            self.allowed.push(entry);
+        }
+        self
+    }
+
+    /// Adds a token format: a word starting with `prefix` (matched as written, case included)
+    /// and followed by at least 8 characters of `[A-Za-z0-9_-]` is masked whole, wherever it
+    /// appears and whatever the field is called. An empty prefix is ignored.
+    ///
+    /// ```
+    /// use http_observability::redact::Redactor;
+    ///
+    /// let r = Redactor::default().token_prefix("acme_live_");
+    /// assert_eq!(
+    ///     r.mask("charging with acme_live_4eC39HqLyjWDarjtT1"),
+    ///     "charging with [REDACTED]"
+    /// );
+    /// assert_eq!(r.mask("acme_live_short"), "acme_live_short");
+    /// ```
+    pub fn token_prefix(mut self, prefix: impl AsRef<str>) -> Self {
+        self.tokens.add_prefix(prefix.as_ref());
+        self
+    }
+
     /// Whether values under `name` must be redacted.
-    // Allocation-free: the JSON formatter asks it for every new field name.
+    // Allocation-free: the JSON formatter asks it for every new field name, and the masking
+    // pass for every name before a separator.
     pub fn is_sensitive(&self, name: &str) -> bool {
         let name = name.as_bytes();
         let Some(&last) = name.last() else {
             return false;
         };
-        if self.matches(name) {
-            return true;
-        }
-        // A plural: `secrets`, `credentials`.
-        let singular = &name[..name.len() - 1];
-        normalize(last) == b's' && !singular.is_empty() && self.matches(singular)
+        let denied = self.matches(name) || {
+            // A plural: `secrets`, `credentials`.
+            let singular = &name[..name.len() - 1];
+            normalize(last) == b's' && !singular.is_empty() && self.matches(singular)
+        };
+        denied
+            && !self
+                .allowed
+                .iter()
+                .any(|entry| ends_with_normalized(name, entry))
     }
 
     /// Whether non-empty `name` ends with an entry.

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::MASK;
+use super::scan::Hit;
 
 /// Replaces the password of every URL with credentials in `s` by `***`; borrows when there is
 /// none.
@@ -22,66 +23,58 @@ use super::MASK;
 /// ));
 /// ```
 pub fn mask_url_credentials(s: &str) -> Cow<'_, str> {
-    if find_url_password(s, 0).is_none() {
+    let bytes = s.as_bytes();
+    let mut out = String::new();
+    let mut from = 0;
+    let mut at = 0;
+    while let Some(colon) = bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == b':'))
+    {
+        let colon = at + colon;
+        at = colon + 1;
+        let Some(hit) = password_at(bytes, colon) else {
+            continue;
+        };
+        // Cut at ASCII bytes (`:` and `@`), so on char boundaries.
+        out.push_str(s.get(from..hit.start).unwrap_or_default());
+        out.push_str(MASK);
+        from = hit.end;
+        at = hit.end;
+    }
+    if from == 0 {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len());
-    for_each_masked_piece(s, |piece| out.push_str(piece));
+    out.push_str(s.get(from..).unwrap_or_default());
     Cow::Owned(out)
 }
 
-/// Calls `emit` with consecutive pieces of `s` whose concatenation is `s` with every URL
-/// password replaced by `***`. Allocation-free: this is the form the JSON formatter uses on
-/// its hot path.
-pub(crate) fn for_each_masked_piece(s: &str, mut emit: impl FnMut(&str)) {
-    let mut from = 0;
-    while let Some((start, end)) = find_url_password(s, from) {
-        emit(&s[from..start]);
-        emit(MASK);
-        from = end;
-    }
-    emit(&s[from..]);
+/// Whether `b` ends a URL's authority.
+fn ends_authority(b: u8) -> bool {
+    matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>') || b.is_ascii_whitespace()
 }
 
-/// Whether `s` holds a URL with a password, i.e. whether masking would change it.
-// The JSON formatter's hot path asks this first; nothing else does.
-#[cfg_attr(not(feature = "json"), allow(dead_code))]
-pub(crate) fn has_url_credentials(s: &str) -> bool {
-    find_url_password(s, 0).is_some()
-}
-
-/// The byte range of the next URL password in `s` at or after `from`.
-fn find_url_password(s: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = s.as_bytes();
-    let mut at = from;
-    loop {
-        // Find the next "://" by looking for ':' (cheap, byte-wise).
-        let colon = at + bytes.get(at..)?.iter().position(|&b| b == b':')?;
-        if bytes.get(colon + 1..colon + 3) != Some(b"//") {
-            at = colon + 1;
-            continue;
-        }
-        let authority_start = colon + 3;
-        let authority_len = bytes[authority_start..]
-            .iter()
-            .position(|&b| {
-                matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>')
-                    || b.is_ascii_whitespace()
-            })
-            .unwrap_or(bytes.len() - authority_start);
-        let authority = &bytes[authority_start..authority_start + authority_len];
-        if let Some(at_sign) = authority.iter().rposition(|&b| b == b'@')
-            && let Some(pw_colon) = authority[..at_sign].iter().position(|&b| b == b':')
-        {
-            let start = authority_start + pw_colon + 1;
-            let end = authority_start + at_sign;
-            // An empty password (`user:@host`) has nothing to hide.
-            if start < end {
-                return Some((start, end));
-            }
-        }
-        at = authority_start + authority_len;
+/// The password of a URL whose user ends at the `:` at `colon` (`scheme://user:password@`),
+/// if it is one. Each URL is judged on its own, whatever precedes it
+/// (`http://x;postgres://u:p@h`), and the password starts right after the byte that
+/// triggers the check, like every other masked value.
+pub(super) fn password_at(bytes: &[u8], colon: usize) -> Option<Hit> {
+    // The user: back to the `://` that starts the authority.
+    let mut user = colon;
+    while user > 0 && !(ends_authority(bytes[user - 1]) || matches!(bytes[user - 1], b':' | b'@')) {
+        user -= 1;
     }
+    if user < 3 || &bytes[user - 3..user] != b"://" {
+        return None;
+    }
+    let rest = &bytes[colon + 1..];
+    let authority_len = rest
+        .iter()
+        .position(|&b| ends_authority(b))
+        .unwrap_or(rest.len());
+    let at_sign = rest[..authority_len].iter().rposition(|&b| b == b'@')?;
+    // An empty password (`user:@host`) has nothing to hide.
+    (at_sign > 0).then(|| Hit::url_password(colon + 1, colon + 1 + at_sign))
 }
 
 #[cfg(test)]
@@ -102,10 +95,13 @@ mod tests {
                 "https://h/?next=http://u:***@i",
             ),
             ("\"http://u:p@h\"", "\"http://u:***@h\""),
+            // A URL right after another URL-like token.
+            ("http://x;postgres://u:p@h", "http://x;postgres://u:***@h"),
+            ("redis://h1,redis://:p@h2", "redis://h1,redis://:***@h2"),
         ];
         for (input, expected) in cases {
             assert_eq!(mask_url_credentials(input), expected, "{input}");
-            assert!(has_url_credentials(input));
+            assert!(matches!(mask_url_credentials(input), Cow::Owned(_)));
         }
         for untouched in [
             "",

@@ -8,21 +8,25 @@
 //!   deny-list;
 //! - every query value: the URL is sent without its query and fragment, and `query_string`
 //!   keeps the keys only (`token=[Filtered]&page=[Filtered]`);
-//! - credentials in URLs: the request URL's user and password (`https://user:secret@host`
-//!   becomes `https://[Filtered]@host`), and the password of every URL in a message, exception
-//!   value, tag, header value and string field (`https://user:***@host`, the mask of
-//!   [`crate::redact`]);
+//! - the request URL's user and password (`https://user:secret@host` becomes
+//!   `https://[Filtered]@host`);
 //! - the values of tags, extra data, `Other` context fields and breadcrumb data whose key is
-//!   on the deny-list.
+//!   on the deny-list;
+//! - the secrets inside every other string sent: the message and its parameters, exception
+//!   values (an error chain's messages), tags, breadcrumb messages and data, extra data,
+//!   context fields, header values and the URL's path, masked by
+//!   [`Redactor::mask`](crate::redact::Redactor::mask): `password=[REDACTED]`,
+//!   `https://user:***@host`, token formats.
 //!
-//! The deny-list and the URL masking are the ones of [`crate::redact`], which the JSON
-//! formatter uses too: one list decides what is secret in the logs and in Sentry.
+//! The deny-list and the masking pass are the ones of [`crate::redact`], which the JSON
+//! formatter and the pretty output use too: one list decides what is secret in the logs and
+//! in Sentry.
 
 use std::borrow::Cow;
 
 use sentry::protocol::{Breadcrumb, Context, Event, Map, Request, Value};
 
-use crate::redact::{Redactor, mask_url_credentials};
+use crate::redact::Redactor;
 
 /// What a removed value is replaced with.
 pub(crate) const FILTERED: &str = "[Filtered]";
@@ -48,18 +52,19 @@ pub(crate) fn scrub_event(mut event: Event<'static>, r: &Redactor) -> Option<Eve
     if let Some(request) = event.request.as_mut() {
         scrub_request(request, r);
     }
-    scrub_string_opt(&mut event.message);
+    scrub_string_opt(&mut event.message, r);
     if let Some(logentry) = event.logentry.as_mut() {
-        scrub_string(&mut logentry.message);
+        scrub_string(&mut logentry.message, r);
+        logentry.params.iter_mut().for_each(|v| scrub_value(v, r));
     }
     for exception in event.exception.values.iter_mut() {
-        scrub_string_opt(&mut exception.value);
+        scrub_string_opt(&mut exception.value, r);
     }
     for (key, value) in event.tags.iter_mut() {
         if r.is_sensitive(key) {
             *value = FILTERED.to_owned();
         } else {
-            scrub_string(value);
+            scrub_string(value, r);
         }
     }
     scrub_map(&mut event.extra, r);
@@ -75,7 +80,7 @@ pub(crate) fn scrub_event(mut event: Event<'static>, r: &Redactor) -> Option<Eve
 }
 
 fn scrub_breadcrumb(breadcrumb: &mut Breadcrumb, r: &Redactor) {
-    scrub_string_opt(&mut breadcrumb.message);
+    scrub_string_opt(&mut breadcrumb.message, r);
     scrub_map(&mut breadcrumb.data, r);
 }
 
@@ -94,6 +99,9 @@ fn scrub_request(request: &mut Request, r: &Redactor) {
             let _ = url.set_username(FILTERED);
             let _ = url.set_password(None);
         }
+        if let Cow::Owned(path) = r.mask(url.path()) {
+            url.set_path(&path);
+        }
     }
     if let Some(query) = request.query_string.as_mut() {
         *query = keys_only(query);
@@ -103,7 +111,7 @@ fn scrub_request(request: &mut Request, r: &Redactor) {
         !SENSITIVE_HEADERS.contains(&lower.as_str()) && !r.is_sensitive(&lower)
     });
     for value in request.headers.values_mut() {
-        scrub_string(value);
+        scrub_string(value, r);
     }
     request.env.retain(|name, _| !r.is_sensitive(name));
 }
@@ -133,7 +141,7 @@ fn scrub_map(map: &mut Map<String, Value>, r: &Redactor) {
 
 fn scrub_value(value: &mut Value, r: &Redactor) {
     match value {
-        Value::String(s) => scrub_string(s),
+        Value::String(s) => scrub_string(s, r),
         Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, r)),
         Value::Object(map) => {
             for (key, value) in map.iter_mut() {
@@ -148,15 +156,15 @@ fn scrub_value(value: &mut Value, r: &Redactor) {
     }
 }
 
-fn scrub_string(s: &mut String) {
-    if let Cow::Owned(masked) = mask_url_credentials(s) {
+fn scrub_string(s: &mut String, r: &Redactor) {
+    if let Cow::Owned(masked) = r.mask(s) {
         *s = masked;
     }
 }
 
-fn scrub_string_opt(s: &mut Option<String>) {
+fn scrub_string_opt(s: &mut Option<String>, r: &Redactor) {
     if let Some(s) = s.as_mut() {
-        scrub_string(s);
+        scrub_string(s, r);
     }
 }
 
@@ -241,5 +249,55 @@ mod tests {
         let text = serde_json::to_string(&event).unwrap();
         assert!(!text.contains("CANARY"), "{text}");
         assert!(text.contains("ann"));
+    }
+
+    #[test]
+    fn secrets_inside_strings_are_masked_everywhere() {
+        let secret = "hunter2-CANARY";
+        let says = format!("connecting with password={secret} failed");
+        let mut event = Event {
+            message: Some(says.clone()),
+            logentry: Some(sentry::protocol::LogEntry {
+                message: says.clone(),
+                params: vec![Value::from(format!("token: {secret}"))],
+            }),
+            request: Some(Request {
+                url: format!("http://host/reset/ghp_{secret}0123456789abcdefghij")
+                    .parse()
+                    .ok(),
+                headers: [("x-note".to_owned(), says.clone())].into_iter().collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        event.exception.values.push(sentry::protocol::Exception {
+            value: Some(format!("db error: Config {{ db_password: \"{secret}\" }}")),
+            ..Default::default()
+        });
+        event.breadcrumbs.values.push(Breadcrumb {
+            message: Some(format!("upstream sent Authorization: Bearer {secret}")),
+            data: [(
+                "body".to_owned(),
+                Value::from(format!(r#"{{"api_key":"{secret}"}}"#)),
+            )]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        });
+        event
+            .extra
+            .insert("config".into(), Value::from(format!("secret: {secret}")));
+        event.tags.insert("note".into(), says);
+        let event = scrub_event(event, &Redactor::default()).unwrap();
+        let text = serde_json::to_string(&event).unwrap();
+        assert!(!text.contains("CANARY"), "{text}");
+        assert_eq!(
+            event.message.as_deref(),
+            Some("connecting with password=[REDACTED] failed")
+        );
+        assert_eq!(
+            event.request.unwrap().url.unwrap().path(),
+            "/reset/[REDACTED]"
+        );
     }
 }

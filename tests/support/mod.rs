@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::Value;
 
 pub mod contract;
+pub mod shapes;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -38,6 +39,14 @@ impl Capture {
                 line
             })
             .collect()
+    }
+
+    /// Every byte written so far, the writes concatenated (for output that is not JSON lines).
+    pub fn raw_bytes(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .concat()
     }
 
     /// Every line written so far, each parsed as one JSON object (panics on a line that is not).
@@ -127,6 +136,16 @@ pub fn global_capture() -> &'static Capture {
             .expect("this test binary sets the global subscriber once");
         capture
     })
+}
+
+/// What `f` logs at any level under our JSON layer (service `svc`), captured.
+pub fn json_lines(f: impl FnOnce()) -> Capture {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with(http_observability::json::JsonLayer::new(capture.clone()).service("svc"));
+    tracing::subscriber::with_default(subscriber, f);
+    capture
 }
 
 /// A subscriber that writes our JSON lines at INFO and above into `capture`.
