@@ -8,7 +8,7 @@
 //! A `POST /docs` answered 201, as the JSON formatter writes it:
 //!
 //! ```text
-//! {"timestamp":"2026-11-26T17:08:15.235921Z","level":"INFO","target":"http_observability::access","message":"request completed","request_id":"01a218d4-4903-7319-8847-7f6defb1ebff","http.request.method":"POST","url.path":"/docs","http.route":"/docs","http.response.status_code":201,"http.response.body.size":8,"latency_ms":0.359,"service":"axum","release":"http-observability@0.1.0"}
+//! {"timestamp":"2026-12-01T20:11:40.639530Z","level":"INFO","target":"http_observability::access","message":"request completed","request_id":"01a2333c-02cf-711e-87fa-9e4be8882eb4","http.request.method":"POST","url.path":"/docs","http.route":"/docs","http.response.status_code":201,"http.response.body.size":8,"latency_ms":15.657,"trace_id":"244bff2b8d8e09ecbe50b029e4e40805","span_id":"f0b4a01de93aebef","trace_flags":"00","service":"axum","release":"http-observability@0.1.0"}
 //! ```
 //!
 //! # When it is written
@@ -33,6 +33,7 @@
 //! | `latency_ms` | `0.42` | from the request's arrival to the end of its response (or its failure, or its cancellation), a number |
 //! | `head_latency_ms` | `0.36` | from the request's arrival to its response head, when the body streamed (had to wait for its data); absent when the body was ready with the head, or without a response |
 //! | `end_reason` | `"client_gone"` | absent when the response ended normally; else how it ended, below |
+//! | `trace_id`, `span_id`, `trace_flags` | `"4bf92f35…"`, `"00f067aa…"`, `"01"` | the request's trace context, from its span (as on every line of the request) |
 //!
 //! # Level and message
 //!

@@ -108,11 +108,13 @@
 //! add sentry-tower's layers or `sentry_actix::Sentry` as well: they would make a second hub
 //! per request and report the same failures again.
 //!
-//! With performance tracing on (`SENTRY_TRACES_SAMPLE_RATE` above 0), the tower layer also
-//! starts a transaction per request, through sentry-tower's `SentryHttpLayer`: it is named
-//! `METHOD /route` from axum's `MatchedPath` when a route matched and the `axum` feature is
-//! on, else `METHOD /raw/path`, as sentry-tower names it. The actix-web middleware starts the
-//! same transaction itself, named from actix-web's `match_pattern`.
+//! Every event of a request carries the request's trace (`contexts.trace`: its trace id, its
+//! span id, the caller's span when the trace was continued), so that no two requests share a
+//! trace and a frontend's `sentry-trace` continues into our events. With performance tracing
+//! on (`SENTRY_TRACES_SAMPLE_RATE` above 0), both adapters also start a transaction per
+//! request, in that trace and with its sampling decision (the caller's, else the sample rate):
+//! it is named `METHOD /route` (axum's `MatchedPath` with the `axum` feature, actix-web's
+//! `match_pattern`), else `METHOD /raw/path`, as sentry-tower names it.
 
 // What a request costs: one that sends nothing pays for its hub and one event processor holding
 // clones of its ID, route, method, URI and header map (refcounted, except the map's own tables);
