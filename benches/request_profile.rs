@@ -20,8 +20,8 @@ mod support;
 use http::Request;
 use http_observability::ObservabilityLayer;
 use support::{
-    Body, Counting, allocations_per_request, allocations_per_request_of, handler, one, one_request,
-    subscribers, tower_http_stack, traced_request,
+    Body, Counting, allocations_per_request_of, handler, one_request, request, subscribers,
+    tower_http_stack, traced_request,
 };
 use tower::{Layer, Service};
 
@@ -48,62 +48,49 @@ fn main() {
     };
     let n: u32 = arg(2).parse().unwrap_or(20_000);
     let alloc = arg(3) == "alloc";
+    let generated = || request(false);
+    let incoming = || request(true);
     tracing::dispatcher::with_default(&dispatch, || match arg(0) {
-        "bare" => drive(&handler(), n, alloc),
-        "ours" => drive(&ObservabilityLayer::new().layer(handler()), n, alloc),
-        "tower_http" => drive(&tower_http_stack(), n, alloc),
-        "bare_incoming" => drive_incoming(&handler(), n, alloc),
-        "bare_traced" => drive_traced(&handler(), n, alloc),
-        "ours_incoming" => drive_incoming(&ObservabilityLayer::new().layer(handler()), n, alloc),
-        "ours_traced" => drive_traced(&ObservabilityLayer::new().layer(handler()), n, alloc),
-        other => {
-            eprintln!("unknown stack {other:?}: bare, ours, ours_incoming, ours_traced, tower_http")
-        }
+        "bare" => drive(&handler(), n, alloc, generated),
+        "ours" => drive(
+            &ObservabilityLayer::new().layer(handler()),
+            n,
+            alloc,
+            generated,
+        ),
+        "tower_http" => drive(&tower_http_stack(), n, alloc, generated),
+        "bare_incoming" => drive(&handler(), n, alloc, incoming),
+        "bare_traced" => drive(&handler(), n, alloc, traced_request),
+        "ours_incoming" => drive(
+            &ObservabilityLayer::new().layer(handler()),
+            n,
+            alloc,
+            incoming,
+        ),
+        "ours_traced" => drive(
+            &ObservabilityLayer::new().layer(handler()),
+            n,
+            alloc,
+            traced_request,
+        ),
+        other => eprintln!(
+            "unknown stack {other:?}: bare, bare_incoming, bare_traced, ours, ours_incoming, \
+             ours_traced, tower_http"
+        ),
     });
 }
 
-/// `n` requests through `service` (generated IDs), or its allocations per request.
-fn drive<S, B>(service: &S, n: u32, alloc: bool)
+/// `n` requests made by `make` through `service`, or its allocations per request.
+fn drive<S, B>(service: &S, n: u32, alloc: bool, make: fn() -> Request<Body>)
 where
     S: Service<Request<Body>, Response = http::Response<B>> + Clone,
     S::Error: std::fmt::Debug,
     B: http_body::Body,
 {
     if alloc {
-        let per_request = allocations_per_request(service, false);
+        let per_request = allocations_per_request_of(service, make);
         println!("allocations per request: {per_request:.1}");
     } else {
-        (0..n).for_each(|_| one(service, false));
-    }
-}
-
-/// `n` requests through `service`, each bringing an ID and a `traceparent`, or its allocations
-/// per request.
-fn drive_traced<S, B>(service: &S, n: u32, alloc: bool)
-where
-    S: Service<Request<Body>, Response = http::Response<B>> + Clone,
-    S::Error: std::fmt::Debug,
-    B: http_body::Body,
-{
-    if alloc {
-        let per_request = allocations_per_request_of(service, traced_request);
-        println!("allocations per request: {per_request:.1}");
-    } else {
-        (0..n).for_each(|_| one_request(service, traced_request()));
-    }
-}
-
-/// `n` requests through `service`, each bringing an ID, or its allocations per request.
-fn drive_incoming<S, B>(service: &S, n: u32, alloc: bool)
-where
-    S: Service<Request<Body>, Response = http::Response<B>> + Clone,
-    S::Error: std::fmt::Debug,
-    B: http_body::Body,
-{
-    if alloc {
-        let per_request = allocations_per_request(service, true);
-        println!("allocations per request: {per_request:.1}");
-    } else {
-        (0..n).for_each(|_| one(service, true));
+        (0..n).for_each(|_| one_request(service, make()));
     }
 }
