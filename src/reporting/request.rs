@@ -8,8 +8,9 @@
 //! `NewSentryLayer::new_from_top` uses) and is bound around every poll of the request, as
 //! `NewSentryLayer` does, but around our whole response future, so that the panic we catch, our
 //! logs and our 5xx report land in it too. With performance tracing on (a traces sample rate
-//! above 0), sentry-tower's `SentryHttpLayer` is wrapped around the inner service and starts the
-//! request's transaction.
+//! above 0), the request's transaction is started here, as sentry-tower's `SentryHttpLayer`
+//! would start it but in the request's own trace (its trace id, its span id, the caller's span
+//! as parent, its sampling decision), for both adapters.
 //!
 //! Everything an event says about its request is added lazily: one event processor per
 //! request keeps cheap clones of the request's parts ([`RequestParts`]: the ID, the route, the
