@@ -4,64 +4,45 @@
 //! described (and its transaction started, when performance tracing is on). The inner service
 //! is called as it is either way.
 
+use http::{Request, Response};
+use tower_service::Service;
+
+#[cfg(not(feature = "sentry"))]
+pub(crate) use crate::lifecycle::report::NoReport as Report;
 #[cfg(feature = "sentry")]
-pub(crate) use with_sentry::{InnerFuture, Report, call};
-#[cfg(not(feature = "sentry"))]
-pub(crate) use without_sentry::{InnerFuture, Report, call};
+pub(crate) use crate::reporting::request::RequestReport as Report;
 
-#[cfg(not(feature = "sentry"))]
-mod without_sentry {
-    use http::{Request, Response};
-    use tower_service::Service;
+/// The inner service's future, as it is.
+pub(crate) type InnerFuture<F> = F;
 
-    pub(crate) use crate::lifecycle::report::NoReport as Report;
-
-    /// The inner service's future, as it is.
-    pub(crate) type InnerFuture<F> = F;
-
-    /// Calls the inner service.
-    pub(crate) fn call<S, B, ResBody>(
-        _report: &Report,
-        inner: &mut S,
-        request: Request<B>,
-    ) -> InnerFuture<S::Future>
-    where
-        S: Service<Request<B>, Response = Response<ResBody>>,
-    {
-        inner.call(request)
-    }
+/// Describes the request to `report` (with the `sentry` feature; it also starts the request's
+/// transaction when performance tracing is on) and calls `inner`. Without a client bound, or
+/// without the feature, calls `inner` as it is.
+pub(crate) fn call<S, B, ResBody>(
+    report: &Report,
+    inner: &mut S,
+    request: Request<B>,
+) -> InnerFuture<S::Future>
+where
+    S: Service<Request<B>, Response = Response<ResBody>>,
+{
+    #[cfg(feature = "sentry")]
+    report.describe(|| with_sentry::TowerParts::new(&request));
+    #[cfg(not(feature = "sentry"))]
+    let _ = report;
+    inner.call(request)
 }
 
 #[cfg(feature = "sentry")]
 mod with_sentry {
-    use http::{Request, Response};
-    use tower_service::Service;
-
-    pub(crate) use crate::reporting::request::RequestReport as Report;
+    use http::Request;
 
     use crate::layer::route::Route;
     use crate::reporting::request::RequestParts;
 
-    /// The inner service's future, as it is.
-    pub(crate) type InnerFuture<F> = F;
-
-    /// Describes the request to `report` (which starts its transaction when performance
-    /// tracing is on) and calls `inner`. Without a client bound, calls `inner` as it is.
-    pub(crate) fn call<S, B, ResBody>(
-        report: &Report,
-        inner: &mut S,
-        request: Request<B>,
-    ) -> InnerFuture<S::Future>
-    where
-        S: Service<Request<B>, Response = Response<ResBody>>,
-    {
-        report.describe(|| TowerParts::new(&request));
-        inner.call(request)
-    }
-
     /// The parts of an `http` 1.x request: refcounted clones of its method, URI and headers,
     /// and its route.
-    struct TowerParts {
+    pub(super) struct TowerParts {
         method: http::Method,
         uri: http::Uri,
         headers: http::HeaderMap,
@@ -69,7 +50,7 @@ mod with_sentry {
     }
 
     impl TowerParts {
-        fn new<B>(request: &Request<B>) -> Self {
+        pub(super) fn new<B>(request: &Request<B>) -> Self {
             Self {
                 method: request.method().clone(),
                 uri: request.uri().clone(),
