@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::ThreadId;
@@ -257,9 +258,24 @@ impl Shared {
         }
     }
 
-    /// The writer thread hands its output back as it ends.
-    pub(super) fn hand_back(&self, writer: Box<dyn Write + Send>) {
-        *self.late.lock().unwrap_or_else(PoisonError::into_inner) = Some(writer);
+    /// The writer thread's side, once [`take`](Self::take) said the queue is closed and
+    /// empty: hands `writer` back for the lines logged from now on and marks the thread
+    /// ended, unless a line came in meanwhile (then `writer` is returned, to go on).
+    ///
+    /// The output is locked before the state, so that a line that sees the writer ended
+    /// waits for the output to be handed back rather than finding none.
+    pub(super) fn end<W: Write + Send + 'static>(&self, mut writer: W) -> Result<(), W> {
+        let mut late = self.late.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.lock();
+        if !state.buf.is_empty() {
+            return Err(writer);
+        }
+        state.finished = true;
+        self.progress.notify_all();
+        drop(state);
+        let _ = catch_unwind(AssertUnwindSafe(|| writer.flush()));
+        *late = Some(Box::new(writer));
+        Ok(())
     }
 
     /// The writer thread has ended (normally or not): nobody waits for it any more.
@@ -404,6 +420,27 @@ mod tests {
             shared.push(b"dropped\n");
         });
         assert_eq!(shared.dropped(), 1);
+    }
+
+    /// The race of a line logged between the writer's last look at the queue and its end:
+    /// the line is taken and written, not left in a queue nobody reads.
+    #[test]
+    fn a_line_pushed_after_the_last_take_is_still_taken() {
+        let shared = Shared::new(64, false);
+        let _ = shared.close(Instant::now());
+        let mut spare = Vec::new();
+        assert!(shared.take(&mut spare, false).is_none());
+        shared.push(b"late\n");
+        let writer = shared.end(Vec::<u8>::new()).expect_err("a line came in");
+        let batch = shared.take(&mut spare, false).expect("the late line");
+        assert_eq!(spare, b"late\n");
+        shared.finish(batch, 0, None);
+        spare.clear();
+        assert!(shared.take(&mut spare, false).is_none());
+        assert!(shared.end(writer).is_ok());
+        // From now on a line is written on the logging thread, into the handed-back output.
+        shared.push(b"after\n");
+        assert_eq!(shared.dropped(), 0);
     }
 
     #[test]

@@ -23,7 +23,17 @@ pub(super) fn run<W: Write + Send + 'static>(shared: &Shared, mut writer: W) {
     let _ended = Ended(shared);
     let mut batch = Vec::with_capacity(shared.capacity);
     let mut busy = false;
-    while let Some(taken) = shared.take(&mut batch, busy) {
+    loop {
+        let Some(taken) = shared.take(&mut batch, busy) else {
+            // Closed and empty; a line pushed since then is written before the end.
+            match shared.end(writer) {
+                Ok(()) => return,
+                Err(back) => {
+                    writer = back;
+                    continue;
+                }
+            }
+        };
         busy = true;
         let result = catch_unwind(AssertUnwindSafe(|| write_batches(&mut writer, &batch)));
         let (failed, error) = match result {
@@ -34,8 +44,6 @@ pub(super) fn run<W: Write + Send + 'static>(shared: &Shared, mut writer: W) {
         shared.finish(taken, failed, error);
         batch.clear();
     }
-    let _ = catch_unwind(AssertUnwindSafe(|| writer.flush()));
-    shared.hand_back(Box::new(writer));
 }
 
 /// Writes `bytes` in batches of at most [`MAX_BATCH`] bytes cut after a `\n` (a longer line
