@@ -10,6 +10,23 @@ use http_observability::outgoing::PropagateMiddleware;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, reqwest};
 use serde::Deserialize;
 
+/// Why the service could not start, as `main` returns it: Rust prints a `main` error with
+/// `Debug`, so this `Debug` is the message (`unknown LOG_PROFILE `x`: expected one of …`),
+/// not the error's structure.
+pub struct StartError(Box<dyn std::error::Error>);
+
+impl<E: Into<Box<dyn std::error::Error>>> From<E> for StartError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+impl std::fmt::Debug for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
 /// `HOST` (default 127.0.0.1) and `PORT` (default 3000).
 pub fn listen_address() -> Result<(String, u16), String> {
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
