@@ -129,6 +129,8 @@ pub mod json;
 
 #[cfg(feature = "json")]
 pub use init::{Guard, Init, InitError, LogFormat};
+#[cfg(feature = "json")]
+pub use json::LogProfile;
 
 /// Installs JSON logging on stdout (and Sentry, with the `sentry` feature and `SENTRY_DSN`
 /// set), configured from the environment (see [`Init`]), with the release resolved through the

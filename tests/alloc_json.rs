@@ -4,7 +4,7 @@
 
 use std::io;
 
-use http_observability::json::JsonLayer;
+use http_observability::json::{JsonLayer, LogProfile};
 use http_observability::redact::Sensitive;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
@@ -114,6 +114,54 @@ fn zero_allocations_per_event_in_steady_state() {
             "budget: no allocation per event after Span::record on the outer span"
         );
     });
+}
+
+/// The lines of a traced request under a profile: trace link, access object, ERROR statics.
+fn request_events(n: usize) {
+    for _ in 0..n {
+        tracing::info!(doc_id = 7, "loaded");
+        tracing::error!("store failed");
+        tracing::info!(
+            target: "http_observability::access",
+            latency_ms = 12.345,
+            http.request.method = "GET",
+            url.path = "/docs/7",
+            http.response.status_code = 200u16,
+            http.response.body.size = 8u64,
+            "request completed"
+        );
+    }
+}
+
+#[test]
+fn zero_allocations_per_event_in_every_profile() {
+    for profile in LogProfile::ALL {
+        let layer = JsonLayer::new(Discard)
+            .service("docs-api")
+            .release("4f1c2d9")
+            .environment("production")
+            .gcp_project("my-project")
+            .profile(profile);
+        let subscriber = Registry::default().with(LevelFilter::INFO).with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            events(10);
+            assert_eq!(allocations(|| events(1000)), 0, "{profile}: outside spans");
+            let request = tracing::error_span!(
+                "request",
+                request_id = "0192f1c4",
+                trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+                span_id = "00f067aa0ba902b7",
+                trace_flags = "01",
+            );
+            let _request = request.enter();
+            request_events(10);
+            assert_eq!(
+                allocations(|| request_events(1000)),
+                0,
+                "{profile}: the lines of a traced request"
+            );
+        });
+    }
 }
 
 #[test]

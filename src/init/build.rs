@@ -11,13 +11,13 @@ use tracing_subscriber::registry::Registry;
 use super::panic_hook::install_panic_hook;
 use super::pretty::{MaskedEvents, MaskedFields};
 use super::resolve::{
-    Env, env_filter, log_format, resolve_environment, resolve_release, resolve_service,
-    shutdown_timeout,
+    Env, env_filter, log_format, log_profile, non_empty, resolve_environment, resolve_release,
+    resolve_service, shutdown_timeout,
 };
 use super::writer::{LineWriter, line_writer};
 use super::{Guard, Init, InitError, LogFormat};
-use crate::json::JsonLayer;
 use crate::json::writer::NonBlocking;
+use crate::json::{JsonLayer, LogProfile};
 use crate::redact::Redactor;
 use crate::release::Release;
 
@@ -39,7 +39,8 @@ impl Init {
     /// # Errors
     ///
     /// [`InitError::InvalidFilter`], [`InitError::UnknownLogFormat`] and
-    /// [`InitError::InvalidShutdownTimeout`]; with the `sentry`
+    /// [`InitError::InvalidShutdownTimeout`], [`InitError::UnknownLogProfile`]; with the
+    /// `sentry`
     /// feature, `InitError::Sentry` when a Sentry variable is malformed.
     pub fn build(self) -> Result<(Dispatch, Guard), InitError> {
         self.build_with_release()
@@ -53,6 +54,7 @@ impl Init {
         let environment = resolve_environment(self.environment, env);
         let filter = env_filter(self.filter, env)?;
         let format = log_format(self.format, env)?;
+        let profile = log_profile(self.profile, env)?;
         let timeout = shutdown_timeout(self.shutdown_timeout, env)?;
         let (writer, writer_guard) = line_writer(self.writer, self.lossy, timeout);
         let dropped = writer.lossy_counter(self.lossy);
@@ -64,6 +66,8 @@ impl Init {
                     release: release.as_str(),
                     environment: environment.as_deref(),
                     static_fields: self.static_fields,
+                    profile,
+                    gcp_project: non_empty(env, "GOOGLE_CLOUD_PROJECT"),
                 };
                 let json = json_layer(
                     writer,
@@ -143,6 +147,8 @@ struct LineFacts<'a> {
     release: &'a str,
     environment: Option<&'a str>,
     static_fields: Vec<(String, String)>,
+    profile: LogProfile,
+    gcp_project: Option<String>,
 }
 
 /// The JSON layer writing `facts` on every line, reporting `dropped` lines when lossy.
@@ -157,7 +163,11 @@ fn json_layer(
         .service(facts.service)
         .release(facts.release)
         .redactor(redactor)
-        .max_value_len(max_value_len);
+        .max_value_len(max_value_len)
+        .profile(facts.profile);
+    if let Some(project) = facts.gcp_project {
+        json = json.gcp_project(project);
+    }
     if let Some(environment) = facts.environment {
         json = json.environment(environment);
     }
@@ -285,6 +295,51 @@ mod tests {
     }
 
     #[test]
+    fn the_profile_comes_from_log_profile_and_leaves_pretty_alone() {
+        let vars = [
+            ("LOG_PROFILE", " GCP "),
+            ("GOOGLE_CLOUD_PROJECT", "my-project"),
+            ("SERVICE_NAME", "docs-api"),
+        ];
+        let traced = || {
+            let span = tracing::error_span!(
+                "request",
+                trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+                span_id = "00f067aa0ba902b7",
+                trace_flags = "01",
+            );
+            let _span = span.enter();
+            tracing::warn!("traced");
+        };
+        let out = run(Init::new().env(env(&vars)), traced);
+        let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+        assert_eq!(line["severity"], "WARNING");
+        assert_eq!(
+            line["logging.googleapis.com/trace"],
+            "projects/my-project/traces/4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        assert!(line.get("level").is_none(), "{line}");
+
+        // Code wins over the variable.
+        let out = run(
+            Init::new().env(env(&vars)).log_profile(LogProfile::Datadog),
+            traced,
+        );
+        let line: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+        assert_eq!(line["status"], "warn");
+
+        // The human format is the same under any profile.
+        let pretty = |profile: &'static str| {
+            let vars = [("LOG_FORMAT", "pretty"), ("LOG_PROFILE", profile)];
+            run(Init::new().env(env(&vars)), || tracing::warn!("hello"))
+        };
+        let (default, gcp) = (pretty("default"), pretty("gcp"));
+        assert!(!gcp.contains("severity") && gcp.contains("hello"), "{gcp}");
+        // The two differ only in their timestamps.
+        assert_eq!(default.len(), gcp.len(), "{default}\n{gcp}");
+    }
+
+    #[test]
     fn errors_name_the_input() {
         let err = Init::new()
             .env(env(&[("RUST_LOG", "info,my_crate=loud")]))
@@ -307,6 +362,18 @@ mod tests {
             err.to_string(),
             "unknown LOG_FORMAT `xml`: expected `json` or `pretty`"
         );
+
+        // Checked whatever the format: a typo is found before the service runs in JSON.
+        for format in ["json", "pretty"] {
+            let vars = [("LOG_FORMAT", format), ("LOG_PROFILE", "stackdriver")];
+            let err = Init::new().env(env(&vars)).build().unwrap_err();
+            assert!(matches!(err, InitError::UnknownLogProfile { .. }));
+            assert_eq!(
+                err.to_string(),
+                "unknown LOG_PROFILE `stackdriver`: expected one of `default`, `gcp`, \
+                 `datadog`, `ecs`, `aws`, `azure`"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use tracing_subscriber::layer::Layer;
 use tracing_subscriber::registry::Registry;
 
 use super::LogFormat;
-use crate::json::DEFAULT_MAX_VALUE_LEN;
+use crate::json::{DEFAULT_MAX_VALUE_LEN, LogProfile};
 use crate::redact::Redactor;
 use crate::release::BuildInfo;
 
@@ -34,6 +34,8 @@ pub(super) type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// | `SENTRY_ENVIRONMENT`, else `APP_ENV` | absent | `"environment"` on every line and every Sentry event |
 /// | `RUST_LOG` | `info` | an `EnvFilter` (`info,sqlx=warn,my_crate::db=debug`) |
 /// | `LOG_FORMAT` | `json` | `json`, or `pretty` for tracing-subscriber's human-readable output |
+/// | `LOG_PROFILE` | `default` | the keys of the JSON lines: `default`, `gcp`, `datadog`, `ecs`, `aws` or `azure` ([`LogProfile`](crate::json::LogProfile)); checked in pretty mode too, where it changes nothing |
+/// | `GOOGLE_CLOUD_PROJECT` | absent | with `LOG_PROFILE=gcp`: the project of the trace link (`projects/<id>/traces/<trace_id>`) |
 /// | `LOG_SHUTDOWN_TIMEOUT` | `5` | seconds (`0.5`, `10`) the guard waits at shutdown for the queued lines |
 /// | `SENTRY_DSN`, `SENTRY_TRACES_SAMPLE_RATE` | absent, `0` | with the `sentry` feature: Sentry on, and the share of requests traced |
 ///
@@ -109,6 +111,7 @@ pub struct Init {
     pub(super) environment: Option<String>,
     pub(super) filter: Option<String>,
     pub(super) format: Option<LogFormat>,
+    pub(super) profile: Option<LogProfile>,
     pub(super) writer: Option<BoxMakeWriter>,
     pub(super) lossy: bool,
     pub(super) shutdown_timeout: Option<Duration>,
@@ -129,6 +132,7 @@ impl fmt::Debug for Init {
             .field("environment", &self.environment)
             .field("filter", &self.filter)
             .field("format", &self.format)
+            .field("profile", &self.profile)
             .field("custom_writer", &self.writer.is_some())
             .field("lossy", &self.lossy)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -157,6 +161,7 @@ impl Init {
             environment: None,
             filter: None,
             format: None,
+            profile: None,
             writer: None,
             lossy: false,
             shutdown_timeout: None,
@@ -213,6 +218,13 @@ impl Init {
     /// Sets the format (instead of `LOG_FORMAT`).
     pub fn format(mut self, format: LogFormat) -> Self {
         self.format = Some(format);
+        self
+    }
+
+    /// Sets the keys of the JSON lines (instead of `LOG_PROFILE`); see
+    /// [`LogProfile`](crate::json::LogProfile).
+    pub fn log_profile(mut self, profile: LogProfile) -> Self {
+        self.profile = Some(profile);
         self
     }
 

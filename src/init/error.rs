@@ -4,6 +4,8 @@ use std::fmt;
 
 use tracing_subscriber::filter::ParseError;
 
+use crate::json::LogProfile;
+
 /// Why logging could not be set up.
 ///
 /// # Example
@@ -39,6 +41,14 @@ pub enum InitError {
         /// The value given.
         value: String,
     },
+    /// The log profile is none of `default`, `gcp`, `datadog`, `ecs`, `aws`, `azure`.
+    #[non_exhaustive]
+    UnknownLogProfile {
+        /// Where the value came from: `LOG_PROFILE`.
+        input: &'static str,
+        /// The value given.
+        value: String,
+    },
     /// The shutdown timeout is not a number of seconds (such as `5` or `0.5`).
     #[non_exhaustive]
     InvalidShutdownTimeout {
@@ -65,6 +75,14 @@ impl fmt::Display for InitError {
             } => write!(f, "invalid {input} directive `{directive}`: {source}"),
             Self::UnknownLogFormat { input, value } => {
                 write!(f, "unknown {input} `{value}`: expected `json` or `pretty`")
+            }
+            Self::UnknownLogProfile { input, value } => {
+                write!(f, "unknown {input} `{value}`: expected one of ")?;
+                for (i, profile) in LogProfile::ALL.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}`{profile}`")?;
+                }
+                Ok(())
             }
             Self::InvalidShutdownTimeout { input, value } => write!(
                 f,

@@ -5,6 +5,7 @@ use std::time::Duration;
 use tracing_subscriber::filter::{Directive, EnvFilter};
 
 use super::{InitError, LogFormat};
+use crate::json::LogProfile;
 use crate::release::{BuildInfo, Release};
 
 /// The filter used when `RUST_LOG` is unset or empty.
@@ -14,7 +15,7 @@ const DEFAULT_FILTER: &str = "info";
 pub(super) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// A variable's value, unless it is unset or blank.
-fn non_empty(env: Env<'_>, name: &str) -> Option<String> {
+pub(super) fn non_empty(env: Env<'_>, name: &str) -> Option<String> {
     env(name).filter(|v| !v.trim().is_empty())
 }
 
@@ -64,6 +65,23 @@ pub(super) fn log_format(
             Some(value) if !value.trim().is_empty() => LogFormat::parse(&value, "LOG_FORMAT")?,
             _ => LogFormat::Json,
         },
+    })
+}
+
+/// The profile: the configured one, else `LOG_PROFILE`, else the default.
+pub(super) fn log_profile(
+    configured: Option<LogProfile>,
+    env: Env<'_>,
+) -> Result<LogProfile, InitError> {
+    if let Some(profile) = configured {
+        return Ok(profile);
+    }
+    let Some(value) = non_empty(env, "LOG_PROFILE") else {
+        return Ok(LogProfile::Default);
+    };
+    value.parse().map_err(|_| InitError::UnknownLogProfile {
+        input: "LOG_PROFILE",
+        value,
     })
 }
 

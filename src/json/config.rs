@@ -2,9 +2,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::profile::Layout;
 use crate::redact::Redactor;
 
-/// The keys every line starts with; a user field with one of these names is renamed.
+/// The keys every line starts with in the default profile; a static field cannot take them.
 pub(crate) const CORE_KEYS: [&str; 4] = ["timestamp", "level", "target", "message"];
 
 /// The prefix of a user field renamed because its name is reserved.
@@ -17,6 +18,10 @@ pub(crate) struct Config {
     pub(crate) max_value_len: usize,
     /// The static keys present on every line, reserved like the core keys.
     pub(crate) static_keys: Vec<Box<str>>,
+    /// The profile's fixed bytes and reserved keys.
+    pub(crate) layout: Layout,
+    /// `projects/<id>/traces/` (escaped) for the `gcp` profile's trace link, or empty.
+    pub(crate) gcp_trace_prefix: Box<[u8]>,
     /// Identifies these settings in the per-thread
     /// [`KeyCache`](super::key_cache::KeyCache); renewed on every change.
     pub(crate) id: u64,
@@ -32,7 +37,7 @@ impl Config {
     /// Whether a user field called `name` must be renamed `fields.<name>`. The `message` of an
     /// event is not a user field and never reaches this check.
     pub(super) fn is_reserved(&self, name: &str) -> bool {
-        CORE_KEYS.contains(&name) || self.static_keys.iter().any(|k| **k == *name)
+        self.layout.reserves(name) || self.static_keys.iter().any(|k| **k == *name)
     }
 }
 
@@ -43,6 +48,8 @@ pub(super) fn test_config() -> Config {
         redactor: Redactor::default(),
         max_value_len: 16 * 1024,
         static_keys: vec!["service".into()],
+        layout: Layout::of(super::LogProfile::Default),
+        gcp_trace_prefix: Box::default(),
         id: next_config_id(),
     }
 }
@@ -58,5 +65,6 @@ mod tests {
         assert!(c.is_reserved("service"));
         assert!(!c.is_reserved("release"));
         assert!(!c.is_reserved("user_id"));
+        assert!(!c.is_reserved("severity"));
     }
 }

@@ -65,14 +65,14 @@ where
         }
         with_scratch(|scratch| {
             scratch.line.clear();
-            Self::header(scratch, &tracing::Level::WARN, DROPPED_LINES_TARGET);
+            self.header(scratch, &tracing::Level::WARN, DROPPED_LINES_TARGET);
             let buf = &mut scratch.line.buf;
             buf.extend_from_slice(b"\"log lines were dropped: the writer was full\"");
             buf.extend_from_slice(b",\"dropped_lines\":");
             number::u64_value(buf, (total - reported) as u64);
             buf.extend_from_slice(b",\"dropped_lines_total\":");
             number::u64_value(buf, total as u64);
-            self.finish_line(buf);
+            self.finish_line(buf, &tracing::Level::WARN);
             self.write_line(metadata, &scratch.line.buf);
         });
     }

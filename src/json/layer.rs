@@ -12,6 +12,7 @@ use tracing_subscriber::registry::LookupSpan;
 use super::config::{CORE_KEYS, Config, next_config_id};
 use super::dropped::{DroppedLineCounter, DroppedLines};
 use super::escape;
+use super::profile::{ECS_VERSION, Layout, LogProfile};
 use super::registry::SpanFields;
 use super::scratch::with_scratch;
 use super::spans::{self, SpanNode};
@@ -54,8 +55,12 @@ pub struct JsonLayer<W> {
     release: Option<String>,
     environment: Option<String>,
     extra_statics: Vec<(String, String)>,
+    gcp_project: Option<String>,
     /// The rendered static entries, `,"service":"…",…`, copied at the end of every line.
     pub(super) statics: Vec<u8>,
+    /// The static entries of an ERROR line, when the profile adds some there (`gcp`'s
+    /// `serviceContext`).
+    pub(super) error_statics: Option<Vec<u8>>,
     pub(super) dropped: Option<DroppedLines>,
     /// Identifies this layer in the per-thread [`SpanCache`](super::spans::SpanCache).
     pub(super) id: u64,
@@ -85,13 +90,17 @@ where
                 redactor: Redactor::default(),
                 max_value_len: DEFAULT_MAX_VALUE_LEN,
                 static_keys: Vec::new(),
+                layout: Layout::of(LogProfile::Default),
+                gcp_trace_prefix: Box::default(),
                 id: next_config_id(),
             },
             service: None,
             release: None,
             environment: None,
             extra_statics: Vec::new(),
+            gcp_project: None,
             statics: Vec::new(),
+            error_statics: None,
             dropped: None,
             id: next_config_id(),
         }
@@ -143,6 +152,24 @@ impl<W> JsonLayer<W> {
         self
     }
 
+    /// Writes the keys of `profile` (default: [`LogProfile::Default`]), the ones the
+    /// platform's log pipeline reads; see [`LogProfile`].
+    pub fn profile(mut self, profile: LogProfile) -> Self {
+        self.config.layout = Layout::of(profile);
+        self.render_statics();
+        self
+    }
+
+    /// The Google Cloud project of the `gcp` profile's trace link:
+    /// `logging.googleapis.com/trace` is then `projects/<project>/traces/<trace_id>`, the
+    /// form Cloud Logging links to Cloud Trace (without it, the bare trace id).
+    /// [`init!()`](crate::init!) takes it from `GOOGLE_CLOUD_PROJECT`.
+    pub fn gcp_project(mut self, project: impl Into<String>) -> Self {
+        self.gcp_project = Some(project.into()).filter(|p| !p.is_empty());
+        self.render_statics();
+        self
+    }
+
     /// Replaces the deny-list of field names whose values are written as `"[REDACTED]"`
     /// (default: [`Redactor::default`]).
     pub fn redactor(mut self, redactor: Redactor) -> Self {
@@ -170,32 +197,95 @@ impl<W> JsonLayer<W> {
         self
     }
 
-    /// Renders the static entries once, and the list of reserved static keys.
+    /// Renders the static entries once, in the keys of the profile, and the list of reserved
+    /// static keys.
     fn render_statics(&mut self) {
-        self.statics.clear();
-        self.config.static_keys.clear();
-        let named = [
-            ("service", &self.service),
-            ("release", &self.release),
-            ("environment", &self.environment),
-        ];
-        let named = named
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v.as_deref()?)));
-        let extra = self
-            .extra_statics
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()));
-        for (key, value) in named.chain(extra) {
-            self.statics.extend_from_slice(b",\"");
-            escape::escape_into(&mut self.statics, key);
-            self.statics.extend_from_slice(b"\":\"");
-            escape::escape_into(&mut self.statics, value);
-            self.statics.push(b'"');
-            self.config.static_keys.push(key.into());
+        let profile = self.config.layout.profile;
+        let (service, release, environment) = (
+            self.service.as_deref(),
+            self.release.as_deref(),
+            self.environment.as_deref(),
+        );
+        let mut statics = Statics::default();
+        if profile == LogProfile::Ecs {
+            statics.string("service.name", service);
+            statics.string("service.version", release);
+            statics.string("service.environment", environment);
+            statics.string("ecs.version", Some(ECS_VERSION));
+        } else {
+            statics.string("service", service);
+            statics.string("release", release);
+            statics.string("environment", environment);
         }
+        if profile == LogProfile::Datadog {
+            statics.string("dd.service", service);
+            statics.string("dd.env", environment);
+            statics.string("dd.version", release);
+        }
+        for (key, value) in &self.extra_statics {
+            // A key the profile writes or reserves is the profile's.
+            if !self.config.layout.reserves(key) && !statics.keys.iter().any(|k| **k == **key) {
+                statics.string(key, Some(value));
+            }
+        }
+        self.error_statics = (profile == LogProfile::Gcp && service.is_some()).then(|| {
+            // Error Reporting takes an ERROR line without a stack trace for an error event
+            // by its `@type`, and groups the events by the service.
+            let mut error = statics.bytes.clone();
+            error.extend_from_slice(GCP_ERROR_TYPE);
+            error.extend_from_slice(b",\"serviceContext\":{");
+            json_member(&mut error, "service", service.unwrap_or_default());
+            if let Some(release) = release {
+                error.push(b',');
+                json_member(&mut error, "version", release);
+            }
+            error.push(b'}');
+            error
+        });
+        self.config.gcp_trace_prefix = match (&self.gcp_project, profile) {
+            (Some(project), LogProfile::Gcp) => {
+                let mut prefix = b"projects/".to_vec();
+                escape::escape_into(&mut prefix, project);
+                prefix.extend_from_slice(b"/traces/");
+                prefix.into()
+            }
+            _ => Box::default(),
+        };
+        self.statics = statics.bytes;
+        self.config.static_keys = statics.keys;
         self.config.id = next_config_id();
     }
+}
+
+/// The `@type` that makes a line an error event for Google Cloud Error Reporting.
+const GCP_ERROR_TYPE: &[u8] =
+    b",\"@type\":\"type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent\"";
+
+/// Static entries being rendered, and their keys.
+#[derive(Default)]
+struct Statics {
+    bytes: Vec<u8>,
+    keys: Vec<Box<str>>,
+}
+
+impl Statics {
+    /// Adds `,"key":"value"` when there is a value.
+    fn string(&mut self, key: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.bytes.push(b',');
+            json_member(&mut self.bytes, key, value);
+            self.keys.push(key.into());
+        }
+    }
+}
+
+/// Appends `"key":"value"`, both escaped.
+fn json_member(out: &mut Vec<u8>, key: &str, value: &str) {
+    out.push(b'"');
+    escape::escape_into(out, key);
+    out.extend_from_slice(b"\":\"");
+    escape::escape_into(out, value);
+    out.push(b'"');
 }
 
 impl<S, W> Layer<S> for JsonLayer<W>
@@ -250,6 +340,7 @@ where
                 config: &self.config,
                 mode: Mode::SpanFields,
                 message_pending: false,
+                access: None,
             };
             values.record(&mut visitor);
             // The new values first, then the old entries whose keys were not recorded again.

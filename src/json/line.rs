@@ -10,25 +10,28 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::escape;
 use super::layer::JsonLayer;
+use super::profile::LogProfile;
 use super::scratch::Scratch;
 use super::visitor::{FieldVisitor, Mode};
+use crate::access_log;
 
 impl<W> JsonLayer<W>
 where
     W: for<'w> MakeWriter<'w> + 'static,
 {
-    /// Writes `{"timestamp":…,"level":…,"target":…,"message":` into a cleared line.
-    pub(super) fn header(scratch: &mut Scratch, level: &tracing::Level, target: &'static str) {
+    /// Writes the line's opening keys up to the message's value (in the default profile
+    /// `{"timestamp":…,"level":…,"target":…,"message":`) into a cleared line.
+    pub(super) fn header(
+        &self,
+        scratch: &mut Scratch,
+        level: &tracing::Level,
+        target: &'static str,
+    ) {
+        let layout = &self.config.layout;
         let buf = &mut scratch.line.buf;
-        buf.extend_from_slice(b"{\"timestamp\":");
+        buf.extend_from_slice(layout.open);
         scratch.clock.timestamp(buf, SystemTime::now());
-        buf.extend_from_slice(match *level {
-            tracing::Level::TRACE => b",\"level\":\"TRACE\",\"target\":\"",
-            tracing::Level::DEBUG => b",\"level\":\"DEBUG\",\"target\":\"",
-            tracing::Level::INFO => b",\"level\":\"INFO\",\"target\":\"",
-            tracing::Level::WARN => b",\"level\":\"WARN\",\"target\":\"",
-            tracing::Level::ERROR => b",\"level\":\"ERROR\",\"target\":\"",
-        });
+        buf.extend_from_slice(layout.level(level));
         // A `'static` target seen plain stays plain: the last one is remembered.
         let key = (target.as_ptr() as usize, target.len());
         if scratch.plain_target == Some(key) {
@@ -53,7 +56,7 @@ where
     {
         scratch.line.clear();
         let metadata = event.metadata();
-        Self::header(scratch, metadata.level(), metadata.target());
+        self.header(scratch, metadata.level(), metadata.target());
         // The macros put `message` first: then one pass writes it in place; otherwise a
         // first pass writes only the message and a second the other fields.
         let message_first = metadata
@@ -61,6 +64,14 @@ where
             .iter()
             .next()
             .is_some_and(|field| field.name() == "message");
+        // The access record, under a profile that derives an object from it.
+        let profile = self.config.layout.profile;
+        let access = (matches!(profile, LogProfile::Gcp | LogProfile::Ecs)
+            && metadata.target() == access_log::TARGET)
+            .then(|| {
+                scratch.access.clear();
+                &mut scratch.access
+            });
         let mut visitor = FieldVisitor {
             out: &mut scratch.line,
             text: &mut scratch.text,
@@ -72,6 +83,7 @@ where
                 Mode::Message
             },
             message_pending: true,
+            access,
         };
         event.record(&mut visitor);
         visitor.finish_message();
@@ -79,17 +91,24 @@ where
             visitor.mode = Mode::EventFields;
             event.record(&mut visitor);
         }
+        if let Some(access) = visitor.access.take() {
+            access.write(visitor.out, profile);
+        }
         if self.span_chain(scratch, event, ctx)
             && let Some(spans) = &scratch.spans
         {
             scratch.line.extend_from(spans.chain());
         }
-        self.finish_line(&mut scratch.line.buf);
+        self.finish_line(&mut scratch.line.buf, metadata.level());
     }
 
-    /// Appends the static fields and `}\n`.
-    pub(super) fn finish_line(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(&self.statics);
+    /// Appends the static fields (those of a line at `level`) and `}\n`.
+    pub(super) fn finish_line(&self, buf: &mut Vec<u8>, level: &tracing::Level) {
+        let statics = match (&self.error_statics, *level) {
+            (Some(statics), tracing::Level::ERROR) => statics,
+            _ => &self.statics,
+        };
+        buf.extend_from_slice(statics);
         buf.extend_from_slice(b"}\n");
     }
 

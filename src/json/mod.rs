@@ -157,6 +157,7 @@
 
 mod clock;
 mod config;
+mod derived;
 mod dropped;
 mod entries;
 mod escape;
@@ -164,6 +165,7 @@ mod key_cache;
 mod layer;
 mod line;
 mod number;
+mod profile;
 mod registry;
 mod scratch;
 mod spans;
@@ -173,3 +175,4 @@ pub mod writer;
 
 pub use dropped::{DROPPED_LINES_TARGET, DroppedLineCounter};
 pub use layer::{DEFAULT_MAX_VALUE_LEN, JsonLayer};
+pub use profile::{LogProfile, UnknownLogProfile};

@@ -137,6 +137,7 @@ where
                 config: &self.config,
                 mode: Mode::SpanFields,
                 message_pending: false,
+                access: None,
             };
             record(&mut visitor);
         });

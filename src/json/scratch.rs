@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use super::clock::Clock;
+use super::derived::AccessCapture;
 use super::entries::Fields;
 use super::key_cache::KeyCache;
 use super::spans::SpanCache;
@@ -26,6 +27,8 @@ pub(super) struct Scratch {
     pub(super) outside: Option<(u64, u64)>,
     /// The address and length of the last `'static` target found to need no escaping.
     pub(super) plain_target: Option<(usize, usize)>,
+    /// The access record's values, under a profile that derives an object from them.
+    pub(super) access: AccessCapture,
 }
 
 thread_local! {
@@ -38,6 +41,7 @@ thread_local! {
         spans: None,
         outside: None,
         plain_target: None,
+        access: AccessCapture::default(),
     });
 }
 

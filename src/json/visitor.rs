@@ -7,6 +7,7 @@ use std::fmt::{self, Write as _};
 use tracing::field::{Field, Visit};
 
 use super::config::Config;
+use super::derived::{self, AccessCapture};
 use super::entries::Fields;
 use super::key_cache::KeyCache;
 use super::{number, text};
@@ -40,6 +41,8 @@ pub(crate) struct FieldVisitor<'a> {
     pub(crate) mode: Mode,
     /// Whether the event's message value is still to be written (`Event`, `Message` modes).
     pub(crate) message_pending: bool,
+    /// Keeps the access record's values for the profile's platform object (event modes).
+    pub(crate) access: Option<&'a mut AccessCapture>,
 }
 
 /// What to do with one field.
@@ -150,13 +153,18 @@ impl Visit for FieldVisitor<'_> {
         match self.begin(field) {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
-            Plan::Write | Plan::Message => text::string_value(
-                &mut self.out.buf,
-                value,
-                self.config.max_value_len,
-                value.len(),
-                &self.config.redactor,
-            ),
+            plan @ (Plan::Write | Plan::Message) => {
+                text::string_value(
+                    &mut self.out.buf,
+                    value,
+                    self.config.max_value_len,
+                    value.len(),
+                    &self.config.redactor,
+                );
+                if let Plan::Write = plan {
+                    self.derive_from_str(field.name(), value);
+                }
+            }
         }
     }
 
@@ -177,6 +185,9 @@ impl Visit for FieldVisitor<'_> {
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
+        if let Some(access) = self.access.as_deref_mut() {
+            access.f64(field.name(), value);
+        }
         self.number(field, |out| number::f64_value(out, value));
     }
 
@@ -185,6 +196,9 @@ impl Visit for FieldVisitor<'_> {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
+        if let Some(access) = self.access.as_deref_mut() {
+            access.u64(field.name(), value);
+        }
         self.number(field, |out| number::u64_value(out, value));
     }
 
@@ -202,6 +216,18 @@ impl Visit for FieldVisitor<'_> {
 }
 
 impl FieldVisitor<'_> {
+    /// After the string field `name` was written: what the profile derives from it (a span's
+    /// trace link, the access record's values).
+    fn derive_from_str(&mut self, name: &str, value: &str) {
+        if let Some(access) = self.access.as_deref_mut() {
+            access.str(name, value, self.config);
+        } else if self.mode == Mode::SpanFields
+            && derived::is_trace_field(self.config.layout.profile, name)
+        {
+            derived::trace_keys(self.out, self.config, name, value);
+        }
+    }
+
     /// Writes a non-string value; as a string for the message, since `message` is one.
     fn number(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
         match self.begin(field) {
@@ -240,6 +266,7 @@ mod tests {
                 config: &c,
                 mode: Mode::SpanFields,
                 message_pending: false,
+                access: None,
             };
             // Reserved, escaped, plain; then, second time round, all already present.
             for name in [

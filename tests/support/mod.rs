@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::Value;
 
 pub mod contract;
+pub mod profiles;
 pub mod shapes;
+pub mod unique_keys;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
