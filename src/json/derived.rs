@@ -7,7 +7,6 @@ use super::entries::Fields;
 use super::key_cache::KeyDecision;
 use super::number;
 use super::profile::LogProfile;
-use super::text;
 
 /// The span fields holding the request's trace context (see
 /// [`trace_context`](crate::trace_context)).
@@ -150,21 +149,16 @@ impl AccessCapture {
         self.latency_ms = None;
     }
 
-    /// Keeps the string field `name` if the platform object needs it.
-    pub(super) fn str(&mut self, name: &str, value: &str, config: &Config) {
+    /// Keeps the string field `name` if the platform object needs it: `written`, the JSON
+    /// string the line has for it (masked and escaped already).
+    pub(super) fn str(&mut self, name: &str, written: &[u8]) {
         let to = match name {
             METHOD => &mut self.method,
             PATH => &mut self.path,
             _ => return,
         };
         to.clear();
-        text::string_value(
-            to,
-            value,
-            config.max_value_len,
-            value.len(),
-            &config.redactor,
-        );
+        to.extend_from_slice(written);
     }
 
     /// Keeps the integer field `name` if the platform object needs it.
@@ -324,10 +318,9 @@ mod tests {
 
     #[test]
     fn the_access_objects_take_what_the_record_has() {
-        let config = test_config();
         let mut capture = AccessCapture::default();
-        capture.str(METHOD, "GET", &config);
-        capture.str(PATH, "/docs/\"7\"", &config);
+        capture.str(METHOD, br#""GET""#);
+        capture.str(PATH, br#""/docs/\"7\"""#);
         capture.u64(STATUS, 201);
         capture.u64(SIZE, 8);
         capture.f64(LATENCY_MS, 1015.657);

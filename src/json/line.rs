@@ -29,9 +29,9 @@ where
     ) {
         let layout = &self.config.layout;
         let buf = &mut scratch.line.buf;
-        buf.extend_from_slice(layout.open);
+        layout.push_open(buf);
         scratch.clock.timestamp(buf, SystemTime::now());
-        buf.extend_from_slice(layout.level(level));
+        layout.push_level(buf, level);
         // A `'static` target seen plain stays plain: the last one is remembered.
         let key = (target.as_ptr() as usize, target.len());
         if scratch.plain_target == Some(key) {

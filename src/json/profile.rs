@@ -147,6 +147,45 @@ pub(crate) struct Layout {
     pub(crate) levels: [&'static [u8]; 5],
     /// The keys no user field may take, beside the static keys.
     pub(crate) reserved: &'static [&'static str],
+    /// `open` and `levels`, padded: a line copies them in fixed-size moves, as it would
+    /// literals, rather than in calls to copy a length known only at run time.
+    padded_open: Padded,
+    padded_levels: [Padded; 5],
+}
+
+/// Fixed bytes padded to [`Padded::MAX`], and their length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Padded {
+    bytes: [u8; Padded::MAX],
+    len: usize,
+}
+
+impl Padded {
+    /// The longest fixed piece: ECS's level bytes, 35.
+    const MAX: usize = 40;
+    const EMPTY: Self = Self {
+        bytes: [0; Self::MAX],
+        len: 0,
+    };
+
+    /// `bytes` padded (at most [`Padded::MAX`] bytes: the profiles' pieces are).
+    const fn new(bytes: &[u8]) -> Self {
+        let mut padded = Self::EMPTY;
+        let mut i = 0;
+        while i < bytes.len() && i < Self::MAX {
+            padded.bytes[i] = bytes[i];
+            i += 1;
+        }
+        padded.len = i;
+        padded
+    }
+
+    /// Appends the bytes: one fixed-size copy, then a cut.
+    fn push(&self, buf: &mut Vec<u8>) {
+        let end = buf.len() + self.len;
+        buf.extend_from_slice(&self.bytes);
+        buf.truncate(end);
+    }
 }
 
 impl Layout {
@@ -253,16 +292,29 @@ impl Layout {
                 ],
             ),
         };
+        let mut padded_levels = [Padded::EMPTY; 5];
+        let mut i = 0;
+        while i < 5 {
+            padded_levels[i] = Padded::new(levels[i]);
+            i += 1;
+        }
         Self {
             profile,
             open,
             levels,
             reserved,
+            padded_open: Padded::new(open),
+            padded_levels,
         }
     }
 
-    /// The bytes after the timestamp for `level`.
-    pub(crate) fn level(&self, level: &tracing::Level) -> &'static [u8] {
+    /// Appends the line's start, up to the timestamp.
+    pub(crate) fn push_open(&self, buf: &mut Vec<u8>) {
+        self.padded_open.push(buf);
+    }
+
+    /// Appends the bytes after the timestamp for `level`.
+    pub(crate) fn push_level(&self, buf: &mut Vec<u8>, level: &tracing::Level) {
         let index = match *level {
             tracing::Level::TRACE => 0,
             tracing::Level::DEBUG => 1,
@@ -270,7 +322,7 @@ impl Layout {
             tracing::Level::WARN => 3,
             tracing::Level::ERROR => 4,
         };
-        self.levels[index]
+        self.padded_levels[index].push(buf);
     }
 
     /// Whether a user field called `name` is renamed because of the profile.
@@ -307,6 +359,24 @@ mod tests {
             error.to_string(),
             "unknown log profile `gce`: expected one of default, gcp, datadog, ecs, aws, azure"
         );
+    }
+
+    #[test]
+    fn the_padded_pieces_are_the_pieces() {
+        for profile in LogProfile::ALL {
+            let layout = Layout::of(profile);
+            let mut buf = b"x".to_vec();
+            layout.push_open(&mut buf);
+            layout.push_level(&mut buf, &tracing::Level::WARN);
+            assert_eq!(
+                buf,
+                [b"x", layout.open, layout.levels[3]].concat(),
+                "{profile}"
+            );
+            for piece in layout.levels.iter().chain([&layout.open]) {
+                assert!(piece.len() <= Padded::MAX, "{profile}");
+            }
+        }
     }
 
     #[test]

@@ -154,6 +154,7 @@ impl Visit for FieldVisitor<'_> {
             Plan::Skip => {}
             Plan::Redact => self.redacted(),
             plan @ (Plan::Write | Plan::Message) => {
+                let start = self.out.buf.len();
                 text::string_value(
                     &mut self.out.buf,
                     value,
@@ -162,7 +163,7 @@ impl Visit for FieldVisitor<'_> {
                     &self.config.redactor,
                 );
                 if let Plan::Write = plan {
-                    self.derive_from_str(field.name(), value);
+                    self.derive_from_str(field.name(), value, start);
                 }
             }
         }
@@ -216,11 +217,13 @@ impl Visit for FieldVisitor<'_> {
 }
 
 impl FieldVisitor<'_> {
-    /// After the string field `name` was written: what the profile derives from it (a span's
-    /// trace link, the access record's values).
-    fn derive_from_str(&mut self, name: &str, value: &str) {
+    /// After the string field `name` was written from `start` on: what the profile derives
+    /// from it (a span's trace link, the access record's values).
+    fn derive_from_str(&mut self, name: &str, value: &str, start: usize) {
         if let Some(access) = self.access.as_deref_mut() {
-            access.str(name, value, self.config);
+            if let Some(written) = self.out.buf.get(start..) {
+                access.str(name, written);
+            }
         } else if self.mode == Mode::SpanFields
             && derived::is_trace_field(self.config.layout.profile, name)
         {
