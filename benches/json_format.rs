@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
-use http_observability::json::JsonLayer;
+use http_observability::json::{JsonLayer, LogProfile};
 use tracing::Dispatch;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
@@ -252,5 +252,61 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(json_format, benches);
+/// Runs `f` inside a traced `request{request_id, method, trace_id, span_id, trace_flags}` >
+/// `handler{doc_id}`, as a request's lines are.
+fn in_traced_spans(f: impl FnOnce()) {
+    let request = tracing::error_span!(
+        "request",
+        request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
+        method = "GET",
+        trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+        span_id = "00f067aa0ba902b7",
+        trace_flags = "01",
+    );
+    let _request = request.enter();
+    let handler = tracing::info_span!("handler", doc_id = 7);
+    let _handler = handler.enter();
+    f();
+}
+
+/// The access record as the lifecycle emits it.
+fn access_event() {
+    tracing::info!(
+        target: "http_observability::access",
+        request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
+        http.request.method = "GET",
+        url.path = "/api/docs",
+        http.route = "/api/docs",
+        http.response.status_code = 200u16,
+        http.response.body.size = 512u64,
+        latency_ms = 0.42,
+        "request completed"
+    );
+}
+
+/// The json_format event and the access line in a traced request, under every profile.
+fn profiles(c: &mut Criterion) {
+    let mut group = c.benchmark_group("json_format/profile");
+    for profile in LogProfile::ALL {
+        let dispatch = Dispatch::new(
+            Registry::default().with(LevelFilter::INFO).with(
+                JsonLayer::new(Bytes::default())
+                    .service("docs-api")
+                    .release("4f1c2d9")
+                    .environment("production")
+                    .gcp_project("my-project")
+                    .profile(profile),
+            ),
+        );
+        tracing::dispatcher::with_default(&dispatch, || {
+            in_traced_spans(|| {
+                group.bench_function(format!("event/{profile}"), |b| b.iter(event));
+                group.bench_function(format!("access_line/{profile}"), |b| b.iter(access_event));
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(json_format, benches, profiles);
 criterion_main!(json_format);

@@ -155,7 +155,8 @@ pub use json::LogProfile;
 /// # Errors
 ///
 /// [`InitError`] when a global subscriber is already set, `RUST_LOG` holds an invalid
-/// directive, `LOG_FORMAT` is neither `json` nor `pretty`, or a Sentry variable is malformed.
+/// directive, `LOG_FORMAT` is neither `json` nor `pretty`, `LOG_PROFILE` names no
+/// [`LogProfile`](crate::json::LogProfile), or a Sentry variable is malformed.
 #[cfg(feature = "json")]
 #[macro_export]
 macro_rules! init {

@@ -65,6 +65,15 @@
 //! A user field named like a core key or a configured static key is written as
 //! `fields.<name>` (`"fields.level":"custom"` above), so it can never shadow them.
 //!
+//! These are the keys of the default [`LogProfile`]; [`JsonLayer::profile`] (or `LOG_PROFILE`
+//! through [`init!()`](crate::init!)) switches to the keys a platform's log pipeline reads:
+//! `severity` and `logging.googleapis.com/trace` for Cloud Logging, `status` and `dd.trace_id`
+//! for Datadog, `@timestamp`, `log.level` and `trace.id` for Elastic (ECS), `xray_trace_id` for
+//! AWS, `operation_Id` for Azure. The profile's keys are fixed bytes chosen when it is set, and
+//! its trace link is rendered with the span's fields, once: choosing one costs an event
+//! nothing measurable (BENCHMARKS.md). A user field named like one of a profile's keys is
+//! written as `fields.<name>` there too.
+//!
 //! `level` is the event's level in capitals, `TRACE` to `ERROR`. Which events reach the layer
 //! is the choice of the subscriber's filters (a `LevelFilter` as above, an `EnvFilter`, a
 //! per-layer filter); the layer writes every event it is given.
@@ -136,6 +145,10 @@
 //
 // - `layer`: the builder and the `Layer` callbacks; `line`: the layout of a line and its one
 //   `write_all`; `dropped`: the dropped-line report.
+// - `profile`: the profiles' fixed bytes (opening keys, level names, reserved keys); `derived`:
+//   what a profile derives from other fields (the trace link from a span's trace fields, when
+//   they are rendered; the access line's `httpRequest` or `event.duration` from the access
+//   record's fields, kept while they are written).
 // - `visitor` writes fields as `,"key":value` entries into an `entries::Fields` buffer, which
 //   indexes its keys so that each is written once; `key_cache` remembers per thread, by the
 //   address of a callsite's `&'static str` name, whether a name is reserved, sensitive or plain,
