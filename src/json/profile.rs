@@ -147,182 +147,161 @@ pub(crate) struct Layout {
     pub(crate) levels: [&'static [u8]; 5],
     /// The keys no user field may take, beside the static keys.
     pub(crate) reserved: &'static [&'static str],
-    /// `open` and `levels`, padded: a line copies them in fixed-size moves, as it would
-    /// literals, rather than in calls to copy a length known only at run time.
-    padded_open: Padded,
-    padded_levels: [Padded; 5],
 }
 
-/// Fixed bytes padded to [`Padded::MAX`], and their length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Padded {
-    bytes: [u8; Padded::MAX],
-    len: usize,
-}
-
-impl Padded {
-    /// The longest fixed piece: ECS's level bytes, 35.
-    const MAX: usize = 40;
-    const EMPTY: Self = Self {
-        bytes: [0; Self::MAX],
-        len: 0,
-    };
-
-    /// `bytes` padded (at most [`Padded::MAX`] bytes: the profiles' pieces are).
-    const fn new(bytes: &[u8]) -> Self {
-        let mut padded = Self::EMPTY;
-        let mut i = 0;
-        while i < bytes.len() && i < Self::MAX {
-            padded.bytes[i] = bytes[i];
-            i += 1;
+/// Each profile's fixed pieces, written once: the table [`Layout`] holds, and the code that
+/// appends them, one arm per piece, so that each is a copy of a length known when compiling
+/// (a few moves), not a call to copy a length read at run time.
+macro_rules! pieces {
+    ($($profile:ident: $open:literal, [$t:literal, $d:literal, $i:literal, $w:literal, $e:literal $(,)?];)*) => {
+        /// The opening bytes and the level bytes of `profile`.
+        const fn pieces(profile: LogProfile) -> (&'static [u8], [&'static [u8]; 5]) {
+            match profile {
+                $(LogProfile::$profile => ($open, [$t, $d, $i, $w, $e]),)*
+            }
         }
-        padded.len = i;
-        padded
-    }
 
-    /// Appends the bytes: one fixed-size copy, then a cut.
-    fn push(&self, buf: &mut Vec<u8>) {
-        let end = buf.len() + self.len;
-        buf.extend_from_slice(&self.bytes);
-        buf.truncate(end);
-    }
+        impl Layout {
+            /// Appends the line's start, up to the timestamp.
+            #[inline]
+            pub(crate) fn push_open(&self, buf: &mut Vec<u8>) {
+                buf.extend_from_slice(self.open);
+            }
+
+            /// Appends the bytes after the timestamp for `level`.
+            #[inline]
+            pub(crate) fn push_level(&self, buf: &mut Vec<u8>, level: &tracing::Level) {
+                use tracing::Level;
+                let index = match *level {
+                    Level::TRACE => 0,
+                    Level::DEBUG => 1,
+                    Level::INFO => 2,
+                    Level::WARN => 3,
+                    Level::ERROR => 4,
+                };
+                buf.extend_from_slice(self.levels[index]);
+            }
+        }
+    };
+}
+
+pieces! {
+    Default: b"{\"timestamp\":", [
+        b",\"level\":\"TRACE\",\"target\":\"",
+        b",\"level\":\"DEBUG\",\"target\":\"",
+        b",\"level\":\"INFO\",\"target\":\"",
+        b",\"level\":\"WARN\",\"target\":\"",
+        b",\"level\":\"ERROR\",\"target\":\"",
+    ];
+    Gcp: b"{\"time\":", [
+        b",\"severity\":\"DEBUG\",\"target\":\"",
+        b",\"severity\":\"DEBUG\",\"target\":\"",
+        b",\"severity\":\"INFO\",\"target\":\"",
+        b",\"severity\":\"WARNING\",\"target\":\"",
+        b",\"severity\":\"ERROR\",\"target\":\"",
+    ];
+    Datadog: b"{\"timestamp\":", [
+        b",\"status\":\"trace\",\"target\":\"",
+        b",\"status\":\"debug\",\"target\":\"",
+        b",\"status\":\"info\",\"target\":\"",
+        b",\"status\":\"warn\",\"target\":\"",
+        b",\"status\":\"error\",\"target\":\"",
+    ];
+    Ecs: b"{\"@timestamp\":", [
+        b",\"log.level\":\"trace\",\"log.logger\":\"",
+        b",\"log.level\":\"debug\",\"log.logger\":\"",
+        b",\"log.level\":\"info\",\"log.logger\":\"",
+        b",\"log.level\":\"warn\",\"log.logger\":\"",
+        b",\"log.level\":\"error\",\"log.logger\":\"",
+    ];
+    Aws: b"{\"timestamp\":", [
+        b",\"level\":\"TRACE\",\"target\":\"",
+        b",\"level\":\"DEBUG\",\"target\":\"",
+        b",\"level\":\"INFO\",\"target\":\"",
+        b",\"level\":\"WARN\",\"target\":\"",
+        b",\"level\":\"ERROR\",\"target\":\"",
+    ];
+    Azure: b"{\"timestamp\":", [
+        b",\"level\":\"TRACE\",\"target\":\"",
+        b",\"level\":\"DEBUG\",\"target\":\"",
+        b",\"level\":\"INFO\",\"target\":\"",
+        b",\"level\":\"WARN\",\"target\":\"",
+        b",\"level\":\"ERROR\",\"target\":\"",
+    ];
 }
 
 impl Layout {
     /// The fixed bytes of `profile`.
     pub(crate) const fn of(profile: LogProfile) -> Self {
-        let (open, levels, reserved): (&[u8], [&[u8]; 5], &[&str]) = match profile {
-            LogProfile::Default => (b"{\"timestamp\":", DEFAULT_LEVELS, &BASE_KEYS),
-            LogProfile::Gcp => (
-                b"{\"time\":",
-                [
-                    b",\"severity\":\"DEBUG\",\"target\":\"",
-                    b",\"severity\":\"DEBUG\",\"target\":\"",
-                    b",\"severity\":\"INFO\",\"target\":\"",
-                    b",\"severity\":\"WARNING\",\"target\":\"",
-                    b",\"severity\":\"ERROR\",\"target\":\"",
-                ],
-                &[
-                    "timestamp",
-                    "level",
-                    "target",
-                    "message",
-                    "time",
-                    "severity",
-                    "httpRequest",
-                    "serviceContext",
-                    "@type",
-                    "logging.googleapis.com/trace",
-                    "logging.googleapis.com/spanId",
-                    "logging.googleapis.com/trace_sampled",
-                ],
-            ),
-            LogProfile::Datadog => (
-                b"{\"timestamp\":",
-                [
-                    b",\"status\":\"trace\",\"target\":\"",
-                    b",\"status\":\"debug\",\"target\":\"",
-                    b",\"status\":\"info\",\"target\":\"",
-                    b",\"status\":\"warn\",\"target\":\"",
-                    b",\"status\":\"error\",\"target\":\"",
-                ],
-                &[
-                    "timestamp",
-                    "level",
-                    "target",
-                    "message",
-                    "status",
-                    "dd.trace_id",
-                    "dd.span_id",
-                    "dd.service",
-                    "dd.env",
-                    "dd.version",
-                ],
-            ),
-            LogProfile::Ecs => (
-                b"{\"@timestamp\":",
-                [
-                    b",\"log.level\":\"trace\",\"log.logger\":\"",
-                    b",\"log.level\":\"debug\",\"log.logger\":\"",
-                    b",\"log.level\":\"info\",\"log.logger\":\"",
-                    b",\"log.level\":\"warn\",\"log.logger\":\"",
-                    b",\"log.level\":\"error\",\"log.logger\":\"",
-                ],
-                &[
-                    "timestamp",
-                    "level",
-                    "target",
-                    "message",
-                    "@timestamp",
-                    "log.level",
-                    "log.logger",
-                    "ecs.version",
-                    "service.name",
-                    "service.version",
-                    "service.environment",
-                    "trace.id",
-                    "span.id",
-                    "event.duration",
-                    // The objects those dotted keys make in Elasticsearch's mapping: a plain
-                    // value under one of these names would clash with them.
-                    "@timestamp",
-                    "log",
-                    "ecs",
-                    "service",
-                    "trace",
-                    "span",
-                    "event",
-                ],
-            ),
-            LogProfile::Aws => (
-                b"{\"timestamp\":",
-                DEFAULT_LEVELS,
-                &["timestamp", "level", "target", "message", "xray_trace_id"],
-            ),
-            LogProfile::Azure => (
-                b"{\"timestamp\":",
-                DEFAULT_LEVELS,
-                &[
-                    "timestamp",
-                    "level",
-                    "target",
-                    "message",
-                    "operation_Id",
-                    "operation_ParentId",
-                ],
-            ),
+        let (open, levels) = pieces(profile);
+        let reserved: &[&str] = match profile {
+            LogProfile::Default => &BASE_KEYS,
+            LogProfile::Gcp => &[
+                "timestamp",
+                "level",
+                "target",
+                "message",
+                "time",
+                "severity",
+                "httpRequest",
+                "serviceContext",
+                "@type",
+                "logging.googleapis.com/trace",
+                "logging.googleapis.com/spanId",
+                "logging.googleapis.com/trace_sampled",
+            ],
+            LogProfile::Datadog => &[
+                "timestamp",
+                "level",
+                "target",
+                "message",
+                "status",
+                "dd.trace_id",
+                "dd.span_id",
+                "dd.service",
+                "dd.env",
+                "dd.version",
+            ],
+            LogProfile::Ecs => &[
+                "timestamp",
+                "level",
+                "target",
+                "message",
+                "@timestamp",
+                "log.level",
+                "log.logger",
+                "ecs.version",
+                "service.name",
+                "service.version",
+                "service.environment",
+                "trace.id",
+                "span.id",
+                "event.duration",
+                // The objects those dotted keys make in Elasticsearch's mapping: a plain
+                // value under one of these names would clash with them.
+                "log",
+                "ecs",
+                "service",
+                "trace",
+                "span",
+                "event",
+            ],
+            LogProfile::Aws => &["timestamp", "level", "target", "message", "xray_trace_id"],
+            LogProfile::Azure => &[
+                "timestamp",
+                "level",
+                "target",
+                "message",
+                "operation_Id",
+                "operation_ParentId",
+            ],
         };
-        let mut padded_levels = [Padded::EMPTY; 5];
-        let mut i = 0;
-        while i < 5 {
-            padded_levels[i] = Padded::new(levels[i]);
-            i += 1;
-        }
         Self {
             profile,
             open,
             levels,
             reserved,
-            padded_open: Padded::new(open),
-            padded_levels,
         }
-    }
-
-    /// Appends the line's start, up to the timestamp.
-    pub(crate) fn push_open(&self, buf: &mut Vec<u8>) {
-        self.padded_open.push(buf);
-    }
-
-    /// Appends the bytes after the timestamp for `level`.
-    pub(crate) fn push_level(&self, buf: &mut Vec<u8>, level: &tracing::Level) {
-        let index = match *level {
-            tracing::Level::TRACE => 0,
-            tracing::Level::DEBUG => 1,
-            tracing::Level::INFO => 2,
-            tracing::Level::WARN => 3,
-            tracing::Level::ERROR => 4,
-        };
-        self.padded_levels[index].push(buf);
     }
 
     /// Whether a user field called `name` is renamed because of the profile.
@@ -330,15 +309,6 @@ impl Layout {
         self.reserved.contains(&name)
     }
 }
-
-/// The default level bytes.
-const DEFAULT_LEVELS: [&[u8]; 5] = [
-    b",\"level\":\"TRACE\",\"target\":\"",
-    b",\"level\":\"DEBUG\",\"target\":\"",
-    b",\"level\":\"INFO\",\"target\":\"",
-    b",\"level\":\"WARN\",\"target\":\"",
-    b",\"level\":\"ERROR\",\"target\":\"",
-];
 
 #[cfg(test)]
 mod tests {
@@ -362,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn the_padded_pieces_are_the_pieces() {
+    fn the_pieces_appended_are_the_table() {
         for profile in LogProfile::ALL {
             let layout = Layout::of(profile);
             let mut buf = b"x".to_vec();
@@ -373,9 +343,6 @@ mod tests {
                 [b"x", layout.open, layout.levels[3]].concat(),
                 "{profile}"
             );
-            for piece in layout.levels.iter().chain([&layout.open]) {
-                assert!(piece.len() <= Padded::MAX, "{profile}");
-            }
         }
     }
 

@@ -219,7 +219,11 @@ impl Visit for FieldVisitor<'_> {
 impl FieldVisitor<'_> {
     /// After the string field `name` was written from `start` on: what the profile derives
     /// from it (a span's trace link, the access record's values).
+    #[inline]
     fn derive_from_str(&mut self, name: &str, value: &str, start: usize) {
+        if self.access.is_none() && self.mode != Mode::SpanFields {
+            return;
+        }
         if let Some(access) = self.access.as_deref_mut() {
             if let Some(written) = self.out.buf.get(start..) {
                 access.str(name, written);
