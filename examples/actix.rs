@@ -40,7 +40,7 @@ use serde_json::json;
 pub mod common;
 
 use common::{
-    AppError, Chunks, Downstream, NewDoc, StartError, StreamQuery, listen_address, load_document,
+    AppError, Chunks, Downstream, MainError, NewDoc, StreamQuery, listen_address, load_document,
 };
 
 /// The service's routes, with the observability middleware, calling `downstream` on
@@ -176,7 +176,7 @@ impl ResponseError for ApiError {
 
 #[allow(dead_code)] // The integration tests include this file for `app()` only.
 #[actix_web::main]
-async fn main() -> Result<(), StartError> {
+async fn main() -> Result<(), MainError> {
     // JSON lines on stdout; Sentry too when SENTRY_DSN is set. Keep the guard until the end:
     // dropping it flushes pending Sentry events and log lines.
     let _guard = http_observability::init!()?;

@@ -41,7 +41,7 @@ use serde_json::json;
 pub mod common;
 
 use common::{
-    AppError, Chunks, Downstream, NewDoc, StartError, StreamQuery, listen_address, load_document,
+    AppError, Chunks, Downstream, MainError, NewDoc, StreamQuery, listen_address, load_document,
 };
 
 /// The service's routes, with the observability layer, calling `downstream` on `/fanout`. The
@@ -161,7 +161,7 @@ impl IntoResponse for ApiError {
 
 #[allow(dead_code)] // The integration tests include this file for `app()` only.
 #[tokio::main]
-async fn main() -> Result<(), StartError> {
+async fn main() -> Result<(), MainError> {
     // JSON lines on stdout; Sentry too when SENTRY_DSN is set. Keep the guard until the end:
     // dropping it flushes pending Sentry events and log lines.
     let _guard = http_observability::init!()?;
@@ -169,20 +169,34 @@ async fn main() -> Result<(), StartError> {
     let downstream = Downstream::from_env()?;
     let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await?;
     tracing::info!(address = %listener.local_addr()?, downstream = downstream.url(), "listening");
-    axum::serve(listener, app(downstream))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM; in-flight requests then get up to ten seconds to finish.
-#[allow(dead_code)]
-async fn shutdown_signal() {
-    common::shutdown_signal().await;
-    tokio::spawn(async {
-        tokio::time::sleep(Duration::from_secs(10)).await;
-        tracing::warn!("in-flight requests did not finish within 10 s; exiting");
-        std::process::exit(1);
+    // On Ctrl-C or SIGTERM, in-flight requests get up to ten seconds to finish.
+    let (signalled, grace) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app(downstream)).with_graceful_shutdown(async {
+        common::shutdown_signal().await;
+        let _ = signalled.send(());
     });
+    let cut_short = tokio::select! {
+        served = server => {
+            served?;
+            false
+        }
+        () = async {
+            if grace.await.is_ok() {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            tracing::warn!("in-flight requests did not finish within 10 s; stopping without them");
+            true
+        }
+    };
+    tracing::info!("stopped");
+    if cut_short {
+        // An error from `main` rather than `process::exit`, which runs no destructors: the
+        // guard writes the queued lines, and the cut requests' records are written as the
+        // runtime drops their connections.
+        return Err("in-flight requests were cut short after 10 s".into());
+    }
+    Ok(())
 }

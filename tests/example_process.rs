@@ -339,3 +339,61 @@ fn an_unknown_profile_is_an_error_naming_the_variable() {
         "{stderr}"
     );
 }
+
+/// A request still streaming ten seconds after SIGTERM is cut short: the demo exits 1, having
+/// written every line, the cut request's access record among them.
+#[test]
+fn a_request_cut_short_at_shutdown_still_has_its_record() {
+    let mut child = Command::new(example_binary())
+        .env("PORT", "0")
+        .env("HOST", "127.0.0.1")
+        .env_remove("SENTRY_DSN")
+        .env_remove("RUST_LOG")
+        .env_remove("LOG_FORMAT")
+        .env_remove("LOG_PROFILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let (mut raw, address) = until_listening(&mut child, &mut stdout);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    // 60 chunks a second apart: still streaming when the ten seconds of grace are over.
+    let response = runtime
+        .block_on(reqwest::get(format!(
+            "http://{address}/stream?chunks=60&delay_ms=1000"
+        )))
+        .expect("the head arrives");
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .expect("a header value")
+        .to_owned();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(killed.expect("kill runs").success());
+    let Some(status) = wait_for_exit(&mut child, Duration::from_secs(30)) else {
+        let _ = child.kill();
+        panic!("the demo did not stop after its grace period");
+    };
+    drop(response);
+    assert_eq!(status.code(), Some(1), "cut short: {status}");
+    raw.extend(stdout.lines().map(|line| line.expect("stdout is readable")));
+    let lines: Vec<Value> = raw
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "WARN"
+            && l["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("did not finish within 10 s"))),
+        "{lines:?}"
+    );
+    let records: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["target"] == "http_observability::access" && l["request_id"] == id.as_str())
+        .collect();
+    assert_eq!(records.len(), 1, "{lines:?}");
+    assert_eq!(records[0]["http.route"], "/stream");
+}

@@ -10,18 +10,18 @@ use http_observability::outgoing::PropagateMiddleware;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, reqwest};
 use serde::Deserialize;
 
-/// Why the service could not start, as `main` returns it: Rust prints a `main` error with
-/// `Debug`, so this `Debug` is the message (`unknown LOG_PROFILE `x`: expected one of …`),
+/// Why `main` failed (the service could not start, or had to cut requests short at shutdown):
+/// Rust prints a `main` error with `Debug`, so this `Debug` is the message (`unknown LOG_PROFILE `x`: expected one of …`),
 /// not the error's structure.
-pub struct StartError(Box<dyn std::error::Error>);
+pub struct MainError(Box<dyn std::error::Error>);
 
-impl<E: Into<Box<dyn std::error::Error>>> From<E> for StartError {
+impl<E: Into<Box<dyn std::error::Error>>> From<E> for MainError {
     fn from(error: E) -> Self {
         Self(error.into())
     }
 }
 
-impl std::fmt::Debug for StartError {
+impl std::fmt::Debug for MainError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
