@@ -17,6 +17,11 @@ use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
 use http_observability::json::{JsonLayer, LogProfile};
+
+#[path = "support/json_lines.rs"]
+mod json_lines;
+
+use json_lines::{access_event, event, in_traced_spans};
 use tracing::Dispatch;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
@@ -127,15 +132,6 @@ const FORMATTERS: [(&str, Make); 6] = [
 ];
 
 // ---- the workload -----------------------------------------------------------------------------
-
-fn event() {
-    tracing::info!(
-        user_id = 42,
-        path = "/api/docs",
-        latency_ms = 12.5,
-        "request finished"
-    );
-}
 
 /// Runs `f` inside `request{request_id, method}` > `handler{doc_id}`.
 fn in_spans(f: impl FnOnce()) {
@@ -250,38 +246,6 @@ fn benches(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-/// Runs `f` inside a traced `request{request_id, method, trace_id, span_id, trace_flags}` >
-/// `handler{doc_id}`, as a request's lines are.
-fn in_traced_spans(f: impl FnOnce()) {
-    let request = tracing::error_span!(
-        "request",
-        request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
-        method = "GET",
-        trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
-        span_id = "00f067aa0ba902b7",
-        trace_flags = "01",
-    );
-    let _request = request.enter();
-    let handler = tracing::info_span!("handler", doc_id = 7);
-    let _handler = handler.enter();
-    f();
-}
-
-/// The access record as the lifecycle emits it.
-fn access_event() {
-    tracing::info!(
-        target: "http_observability::access",
-        request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
-        http.request.method = "GET",
-        url.path = "/api/docs",
-        http.route = "/api/docs",
-        http.response.status_code = 200u16,
-        http.response.body.size = 512u64,
-        latency_ms = 0.42,
-        "request completed"
-    );
 }
 
 /// The json_format event and the access line in a traced request, under every profile.

@@ -15,6 +15,11 @@
 use std::io;
 
 use http_observability::json::{JsonLayer, LogProfile};
+
+#[path = "support/json_lines.rs"]
+mod json_lines;
+
+use json_lines::{access_event, event, in_traced_spans};
 use tracing::Dispatch;
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
 
@@ -34,7 +39,7 @@ fn main() {
     };
     let line: fn() = match arg(1) {
         "event" => event,
-        "access" => access,
+        "access" => access_event,
         other => return eprintln!("unknown line {other:?}: event, access"),
     };
     let n: u32 = arg(2).parse().unwrap_or(20_000);
@@ -49,46 +54,14 @@ fn main() {
         ),
     );
     tracing::dispatcher::with_default(&dispatch, || {
-        let request = tracing::error_span!(
-            "request",
-            request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
-            method = "GET",
-            trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
-            span_id = "00f067aa0ba902b7",
-            trace_flags = "01",
-        );
-        let _request = request.enter();
-        let handler = tracing::info_span!("handler", doc_id = 7);
-        let _handler = handler.enter();
-        // Warmed up in both runs, so that the difference is the steady state.
-        for _ in 0..100 {
-            line();
-        }
-        for _ in 0..n {
-            line();
-        }
+        in_traced_spans(|| {
+            // Warmed up in both runs, so that the difference is the steady state.
+            for _ in 0..100 {
+                line();
+            }
+            for _ in 0..n {
+                line();
+            }
+        });
     });
-}
-
-fn event() {
-    tracing::info!(
-        user_id = 42,
-        path = "/api/docs",
-        latency_ms = 12.5,
-        "request finished"
-    );
-}
-
-fn access() {
-    tracing::info!(
-        target: "http_observability::access",
-        request_id = "0192f1c4-7d3e-7a2b-9c1d-5e6f7a8b9c0d",
-        http.request.method = "GET",
-        url.path = "/api/docs",
-        http.route = "/api/docs",
-        http.response.status_code = 200u16,
-        http.response.body.size = 512u64,
-        latency_ms = 0.42,
-        "request completed"
-    );
 }
