@@ -149,85 +149,51 @@ pub(crate) struct Layout {
     pub(crate) reserved: &'static [&'static str],
 }
 
-/// Each profile's fixed pieces, written once: the table [`Layout`] holds, and the code that
-/// appends them, one arm per piece, so that each is a copy of a length known when compiling
-/// (a few moves), not a call to copy a length read at run time.
-macro_rules! pieces {
-    ($($profile:ident: $open:literal, [$t:literal, $d:literal, $i:literal, $w:literal, $e:literal $(,)?];)*) => {
-        /// The opening bytes and the level bytes of `profile`.
-        const fn pieces(profile: LogProfile) -> (&'static [u8], [&'static [u8]; 5]) {
-            match profile {
-                $(LogProfile::$profile => ($open, [$t, $d, $i, $w, $e]),)*
-            }
-        }
-
-        impl Layout {
-            /// Appends the line's start, up to the timestamp.
-            #[inline]
-            pub(crate) fn push_open(&self, buf: &mut Vec<u8>) {
-                buf.extend_from_slice(self.open);
-            }
-
-            /// Appends the bytes after the timestamp for `level`.
-            #[inline]
-            pub(crate) fn push_level(&self, buf: &mut Vec<u8>, level: &tracing::Level) {
-                use tracing::Level;
-                let index = match *level {
-                    Level::TRACE => 0,
-                    Level::DEBUG => 1,
-                    Level::INFO => 2,
-                    Level::WARN => 3,
-                    Level::ERROR => 4,
-                };
-                buf.extend_from_slice(self.levels[index]);
-            }
-        }
-    };
-}
-
-pieces! {
-    Default: b"{\"timestamp\":", [
-        b",\"level\":\"TRACE\",\"target\":\"",
-        b",\"level\":\"DEBUG\",\"target\":\"",
-        b",\"level\":\"INFO\",\"target\":\"",
-        b",\"level\":\"WARN\",\"target\":\"",
-        b",\"level\":\"ERROR\",\"target\":\"",
-    ];
-    Gcp: b"{\"time\":", [
-        b",\"severity\":\"DEBUG\",\"target\":\"",
-        b",\"severity\":\"DEBUG\",\"target\":\"",
-        b",\"severity\":\"INFO\",\"target\":\"",
-        b",\"severity\":\"WARNING\",\"target\":\"",
-        b",\"severity\":\"ERROR\",\"target\":\"",
-    ];
-    Datadog: b"{\"timestamp\":", [
-        b",\"status\":\"trace\",\"target\":\"",
-        b",\"status\":\"debug\",\"target\":\"",
-        b",\"status\":\"info\",\"target\":\"",
-        b",\"status\":\"warn\",\"target\":\"",
-        b",\"status\":\"error\",\"target\":\"",
-    ];
-    Ecs: b"{\"@timestamp\":", [
-        b",\"log.level\":\"trace\",\"log.logger\":\"",
-        b",\"log.level\":\"debug\",\"log.logger\":\"",
-        b",\"log.level\":\"info\",\"log.logger\":\"",
-        b",\"log.level\":\"warn\",\"log.logger\":\"",
-        b",\"log.level\":\"error\",\"log.logger\":\"",
-    ];
-    Aws: b"{\"timestamp\":", [
-        b",\"level\":\"TRACE\",\"target\":\"",
-        b",\"level\":\"DEBUG\",\"target\":\"",
-        b",\"level\":\"INFO\",\"target\":\"",
-        b",\"level\":\"WARN\",\"target\":\"",
-        b",\"level\":\"ERROR\",\"target\":\"",
-    ];
-    Azure: b"{\"timestamp\":", [
-        b",\"level\":\"TRACE\",\"target\":\"",
-        b",\"level\":\"DEBUG\",\"target\":\"",
-        b",\"level\":\"INFO\",\"target\":\"",
-        b",\"level\":\"WARN\",\"target\":\"",
-        b",\"level\":\"ERROR\",\"target\":\"",
-    ];
+/// The opening bytes and the level bytes (TRACE to ERROR) of `profile`.
+const fn pieces(profile: LogProfile) -> (&'static [u8], [&'static [u8]; 5]) {
+    match profile {
+        // AWS and Azure add keys, they rename none.
+        LogProfile::Default | LogProfile::Aws | LogProfile::Azure => (
+            b"{\"timestamp\":",
+            [
+                b",\"level\":\"TRACE\",\"target\":\"",
+                b",\"level\":\"DEBUG\",\"target\":\"",
+                b",\"level\":\"INFO\",\"target\":\"",
+                b",\"level\":\"WARN\",\"target\":\"",
+                b",\"level\":\"ERROR\",\"target\":\"",
+            ],
+        ),
+        LogProfile::Gcp => (
+            b"{\"time\":",
+            [
+                b",\"severity\":\"DEBUG\",\"target\":\"",
+                b",\"severity\":\"DEBUG\",\"target\":\"",
+                b",\"severity\":\"INFO\",\"target\":\"",
+                b",\"severity\":\"WARNING\",\"target\":\"",
+                b",\"severity\":\"ERROR\",\"target\":\"",
+            ],
+        ),
+        LogProfile::Datadog => (
+            b"{\"timestamp\":",
+            [
+                b",\"status\":\"trace\",\"target\":\"",
+                b",\"status\":\"debug\",\"target\":\"",
+                b",\"status\":\"info\",\"target\":\"",
+                b",\"status\":\"warn\",\"target\":\"",
+                b",\"status\":\"error\",\"target\":\"",
+            ],
+        ),
+        LogProfile::Ecs => (
+            b"{\"@timestamp\":",
+            [
+                b",\"log.level\":\"trace\",\"log.logger\":\"",
+                b",\"log.level\":\"debug\",\"log.logger\":\"",
+                b",\"log.level\":\"info\",\"log.logger\":\"",
+                b",\"log.level\":\"warn\",\"log.logger\":\"",
+                b",\"log.level\":\"error\",\"log.logger\":\"",
+            ],
+        ),
+    }
 }
 
 impl Layout {
@@ -302,6 +268,26 @@ impl Layout {
             levels,
             reserved,
         }
+    }
+
+    /// Appends the line's start, up to the timestamp.
+    #[inline]
+    pub(crate) fn push_open(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(self.open);
+    }
+
+    /// Appends the bytes after the timestamp for `level`.
+    #[inline]
+    pub(crate) fn push_level(&self, buf: &mut Vec<u8>, level: &tracing::Level) {
+        use tracing::Level;
+        let index = match *level {
+            Level::TRACE => 0,
+            Level::DEBUG => 1,
+            Level::INFO => 2,
+            Level::WARN => 3,
+            Level::ERROR => 4,
+        };
+        buf.extend_from_slice(self.levels[index]);
     }
 
     /// Whether a user field called `name` is renamed because of the profile.
