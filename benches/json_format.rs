@@ -21,7 +21,7 @@ use http_observability::json::{JsonLayer, LogProfile};
 #[path = "support/json_lines.rs"]
 mod json_lines;
 
-use json_lines::{access_event, event, in_traced_spans};
+use json_lines::{access_event, deployed, event, in_traced_spans};
 use tracing::Dispatch;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
@@ -252,16 +252,7 @@ fn benches(c: &mut Criterion) {
 fn profiles(c: &mut Criterion) {
     let mut group = c.benchmark_group("json_format/profile");
     for profile in LogProfile::ALL {
-        let dispatch = Dispatch::new(
-            Registry::default().with(LevelFilter::INFO).with(
-                JsonLayer::new(Bytes::default())
-                    .service("docs-api")
-                    .release("4f1c2d9")
-                    .environment("production")
-                    .gcp_project("my-project")
-                    .profile(profile),
-            ),
-        );
+        let dispatch = deployed(Bytes::default(), profile);
         tracing::dispatcher::with_default(&dispatch, || {
             in_traced_spans(|| {
                 group.bench_function(format!("event/{profile}"), |b| b.iter(event));

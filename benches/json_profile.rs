@@ -14,14 +14,12 @@
 
 use std::io;
 
-use http_observability::json::{JsonLayer, LogProfile};
+use http_observability::json::LogProfile;
 
 #[path = "support/json_lines.rs"]
 mod json_lines;
 
-use json_lines::{access_event, event, in_traced_spans};
-use tracing::Dispatch;
-use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
+use json_lines::{access_event, deployed, event, in_traced_spans};
 
 fn main() {
     // `cargo bench` runs every bench binary with `--bench`: this one has nothing to measure.
@@ -43,16 +41,7 @@ fn main() {
         other => return eprintln!("unknown line {other:?}: event, access"),
     };
     let n: u32 = arg(2).parse().unwrap_or(20_000);
-    let dispatch = Dispatch::new(
-        Registry::default().with(LevelFilter::INFO).with(
-            JsonLayer::new(io::sink)
-                .service("docs-api")
-                .release("4f1c2d9")
-                .environment("production")
-                .gcp_project("my-project")
-                .profile(profile),
-        ),
-    );
+    let dispatch = deployed(io::sink, profile);
     tracing::dispatcher::with_default(&dispatch, || {
         in_traced_spans(|| {
             // Warmed up in both runs, so that the difference is the steady state.

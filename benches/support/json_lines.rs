@@ -1,5 +1,29 @@
 //! The lines the JSON benches write: the json_format event, and the access record inside a
-//! traced request, shared by `json_format` and `json_profile`.
+//! traced request, shared by `json_format` and `json_profile`, and the layer of a deployed
+//! service that writes them.
+
+use http_observability::json::{JsonLayer, LogProfile};
+use tracing::Dispatch;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::{Registry, filter::LevelFilter, layer::SubscriberExt};
+
+/// Our JSON layer on `writer` under `profile`, with the facts of a deployed service
+/// (`service`, `release`, `environment`, a Google Cloud project).
+pub fn deployed<W>(writer: W, profile: LogProfile) -> Dispatch
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    Dispatch::new(
+        Registry::default().with(LevelFilter::INFO).with(
+            JsonLayer::new(writer)
+                .service("docs-api")
+                .release("4f1c2d9")
+                .environment("production")
+                .gcp_project("my-project")
+                .profile(profile),
+        ),
+    )
+}
 
 /// The json_format bench's event.
 pub fn event() {
